@@ -1,0 +1,185 @@
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class MemberManager(UserManager):
+    def _create_user_object(self, username, email, password, **extra_fields):
+        extra_fields.setdefault("display_name", username)
+        return super()._create_user_object(username, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, username=None, **extra_fields):
+        username = username or (email or "").split("@")[0]
+        return super().create_user(username, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, username=None, **extra_fields):
+        username = username or (email or "").split("@")[0]
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A community member. Logs in with their email; `username` names their profile URL."""
+
+    class Visibility(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        MEMBERS = "members", _("Members only")
+        NOBODY = "nobody", _("Nobody")
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=80)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    ties_visibility = models.CharField(
+        _("who sees whom I know online"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.MEMBERS,
+    )
+    listed_in_attendees = models.BooleanField(_("appear in attendee lists"), default=True)
+    # Secret for the private calendar feed; regenerating it kills the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["username"]
+
+    objects = MemberManager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="community_user_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile", args=[self.username])
+
+    @property
+    def initials(self) -> str:
+        parts = [part for part in (self.display_name or self.username).split() if part]
+        return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+    def regenerate_calendar_token(self) -> None:
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+
+
+class Network(models.TextChoices):
+    X = "x", _("X / Twitter")
+    MASTODON = "mastodon", _("Mastodon")
+    BLUESKY = "bluesky", _("Bluesky")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    FACEBOOK = "facebook", _("Facebook")
+    VIADEO = "viadeo", _("Viadeo")
+    FLICKR = "flickr", _("Flickr")
+    WEBSITE = "website", _("Blog / website")
+
+
+class Identity(models.Model):
+    """A member's account on an online network, stored with a normalised handle."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities")
+    network = models.CharField(_("network"), max_length=12, choices=Network)
+    # The normalised key: `nick` for X, `nick@instance` for Mastodon, `host/path` for a blog.
+    handle = models.CharField(_("handle"), max_length=255)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    # X archives name accounts by numeric id only; a member may prove theirs.
+    external_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("online identity")
+        verbose_name_plural = _("online identities")
+        ordering = ["network", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "handle"], name="community_identity_one_member_per_handle"
+            ),
+        ]
+        indexes = [
+            # Imports match X archives on the numeric account id.
+            models.Index(
+                fields=["network", "external_id"],
+                name="community_identity_external",
+                condition=~Q(external_id=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()}: {self.handle}"
+
+
+class ImportBatch(models.Model):
+    """One confirmed contact import; deleting it undoes the import as a whole."""
+
+    class Kind(models.TextChoices):
+        LINKEDIN = "linkedin", _("LinkedIn connections (CSV)")
+        MASTODON = "mastodon", _("Mastodon follows (CSV)")
+        X = "x", _("X / Twitter archive (following.js)")
+        OPML = "opml", _("Blogroll or feed reader (OPML)")
+        HANDLES = "handles", _("List of handles (CSV)")
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="import_batches")
+    kind = models.CharField(max_length=10, choices=Kind)
+    filename = models.CharField(max_length=255, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact import")
+        verbose_name_plural = _("contact imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Tie(models.Model):
+    """`from_member` knows (follows) `to_member` online. Directed; mutual when both exist."""
+
+    class Source(models.TextChoices):
+        DECLARED = "declared", _("Declared")
+        IMPORTED = "import", _("Imported")
+        SOCIAL = "social", _("Social login")
+
+    from_member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ties_out")
+    to_member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ties_in")
+    network = models.CharField(_("network"), max_length=12, choices=Network)
+    source = models.CharField(max_length=10, choices=Source, default=Source.DECLARED)
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="ties"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("online tie")
+        verbose_name_plural = _("online ties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_member", "to_member", "network"],
+                name="community_tie_one_per_pair_and_network",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_member=F("to_member")), name="community_tie_no_self_tie"
+            ),
+        ]
+        indexes = [
+            # The people view fetches ties induced by a set of attendees from both ends.
+            models.Index(fields=["to_member", "from_member"], name="community_tie_reverse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_member} → {self.to_member} ({self.network})"

@@ -1,0 +1,31 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Series, Venue
+
+
+class EventFilterForm(forms.Form):
+    """The filters above the list of upcoming events; unknown values are simply ignored."""
+
+    series = forms.ModelChoiceField(
+        label=_("Series"),
+        queryset=Series.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All series"),
+    )
+    city = forms.ChoiceField(label=_("City"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = Venue.objects.order_by("city").values_list("city", flat=True).distinct()
+        self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]
+
+    def filter(self, events):
+        if not self.is_valid():
+            return events
+        if series := self.cleaned_data["series"]:
+            events = events.filter(series=series)
+        if city := self.cleaned_data["city"]:
+            events = events.filter(venue__city=city)
+        return events

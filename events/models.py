@@ -1,0 +1,340 @@
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, F, Func, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Series(models.Model):
+    """A recurring event series such as Blog en Nord or Mercredi Web Analytics."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="organised_series",
+        blank=True,
+        verbose_name=_("organisers"),
+    )
+    preferred_weekday = models.PositiveSmallIntegerField(
+        _("preferred weekday"), choices=Weekday, null=True, blank=True
+    )
+    home_city = models.CharField(_("home city"), max_length=80, blank=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#2456a6",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2456a6."))],
+    )
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:series", args=[self.slug])
+
+
+class SeriesLink(models.Model):
+    """A group or page of a series elsewhere (Meetup group, LinkedIn page, blog…)."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(_("title"), max_length=120)
+    url = models.URLField(_("address"), max_length=500)
+
+    class Meta:
+        verbose_name = _("series link")
+        verbose_name_plural = _("series links")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=255)
+    city = models.CharField(_("city"), max_length=80)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["city", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def upcoming(self, now=None):
+        return self.filter(end__gte=now or timezone.now())
+
+    def past(self, now=None):
+        return self.filter(end__lt=now or timezone.now())
+
+    def with_counts(self):
+        return self.annotate(
+            going_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.GOING)),
+            waitlist_count=Count("rsvps", filter=Q(rsvps__status=RSVP.Status.WAITLISTED)),
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        HOLD = "hold", _("Date hold (organisers only)")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("series"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("venue"),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PUBLISHED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="events_event_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                name="events_event_capacity_positive",
+            ),
+            ExclusionConstraint(
+                name="events_event_no_venue_overlap",
+                expressions=[
+                    ("venue", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="cancelled"),
+            ),
+        ]
+        indexes = [
+            # `/`, the calendar feeds and the clash checks list events by status and date.
+            models.Index(fields=["status", "start"], name="events_event_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def unique_slug(self) -> str:
+        """`title-yyyy-mm-dd`, with a counter when two events share both."""
+        day = timezone.localtime(self.start).date() if self.start else timezone.localdate()
+        base = f"{slugify(self.title)[:150] or 'evenement'}-{day:%Y-%m-%d}"
+        slug, n = base, 2
+        while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def clean(self) -> None:
+        # Checked here so the form shows it on the field: the range expression of the
+        # exclusion constraint raises a DataError on an inverted range before the check runs.
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
+
+    @property
+    def is_past(self) -> bool:
+        return self.end < timezone.now()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_hold(self) -> bool:
+        return self.status == self.Status.HOLD
+
+    def seats_left(self, going_count: int) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - going_count, 0)
+
+
+class EventLink(models.Model):
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("Slides")
+        RECAP = "recap", _("Recap")
+        PHOTOS = "photos", _("Photos")
+        VIDEO = "video", _("Video")
+        OTHER = "other", _("Link")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.RECAP)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("address"), max_length=500)
+
+    class Meta:
+        verbose_name = _("event link")
+        verbose_name_plural = _("event links")
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RSVP(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", _("Going")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        DECLINED = "declined", _("Not going")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the member took their current status: the waitlist is served in this order.
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="events_rsvp_one_per_member"),
+        ]
+        indexes = [
+            # Seat counts and the waitlist order: WHERE event = ? AND status = ? ORDER BY changed.
+            models.Index(
+                fields=["event", "status", "status_changed_at"], name="events_rsvp_event_status"
+            ),
+            # "My events" and "events attended" on profiles.
+            models.Index(fields=["member", "status"], name="events_rsvp_member_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.event} ({self.status})"
+
+
+class Meeting(models.Model):
+    """Two attendees met in real life at an event. Stored once per pair: member_a.pk < member_b.pk."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
+    member_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    member_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member_a", "member_b"], name="events_meeting_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=F("member_b")), name="events_meeting_ordered_pair"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member_b", "member_a"], name="events_meeting_reverse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_a} & {self.member_b} @ {self.event}"
+
+
+class ClashAcknowledgement(models.Model):
+    """An organiser confirmed "publish anyway" despite a clash with another event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="clash_acks")
+    other_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    severity = models.PositiveSmallIntegerField(_("severity"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("clash acknowledgement")
+        verbose_name_plural = _("clash acknowledgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "other_event"], name="events_clashack_once_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ↔ {self.other_event}"

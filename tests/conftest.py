@@ -1,0 +1,67 @@
+"""Named actors shared by every test: an organiser, a member, an outsider, anonymous."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from community.models import User
+from events.models import Event, Series, Venue
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_member(username: str, **extra) -> User:
+    extra.setdefault("display_name", username.replace("-", " ").title())
+    return User.objects.create_user(
+        email=f"{username}@example.org", password=PASSWORD, username=username, **extra
+    )
+
+
+def make_event(*, title: str = "Soirée Blog en Nord", days: int = 7, hours: int = 3, **extra):
+    start = extra.pop("start", None) or timezone.now().replace(
+        hour=19, minute=0, second=0, microsecond=0
+    ) + dt.timedelta(days=days)
+    return Event.objects.create(
+        title=title, start=start, end=start + dt.timedelta(hours=hours), **extra
+    )
+
+
+@pytest.fixture
+def member(db) -> User:
+    return make_member("camille")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return make_member("olivier")
+
+
+@pytest.fixture
+def organiser(db, series) -> User:
+    user = make_member("orla")
+    series.organisers.add(user)
+    return user
+
+
+@pytest.fixture
+def venue(db) -> Venue:
+    return Venue.objects.create(name="La Grand'Scène", address="1 rue de Paris", city="Lille")
+
+
+@pytest.fixture
+def series(db) -> Series:
+    return Series.objects.create(
+        name="Blog en Nord", slug="blog-en-nord", home_city="Lille", preferred_weekday=3
+    )
+
+
+@pytest.fixture
+def event(db, series, venue) -> Event:
+    return make_event(series=series, venue=venue, capacity=10)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
