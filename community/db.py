@@ -8,6 +8,7 @@ exit handlers (SIGKILL, a crash) leave their pid behind, so dead pids are pruned
 start: otherwise the server would never be stopped, or a crashed one never recovered.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -101,10 +102,9 @@ def _create_database(uri: str, name: str) -> None:
     with psycopg.connect(uri, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            try:
+            # Another process may create it between our check and our CREATE.
+            with contextlib.suppress(errors.DuplicateDatabase):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except errors.DuplicateDatabase:
-                pass  # another process created it between our check and our CREATE
 
 
 def database_config(base_dir: Path, url: str | None) -> dict[str, Any]:

@@ -19,6 +19,4 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
     identities = member.identities.all()
-    return render(
-        request, "community/profile.html", {"member": member, "identities": identities}
-    )
+    return render(request, "community/profile.html", {"member": member, "identities": identities})

@@ -136,9 +136,7 @@ class Event(models.Model):
     )
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PUBLISHED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PUBLISHED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -180,13 +178,19 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("events:detail", args=[self.slug])
-
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        # Checked here so the form shows it on the field: the range expression of the
+        # exclusion constraint raises a DataError on an inverted range before the check runs.
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
 
     def unique_slug(self) -> str:
         """`title-yyyy-mm-dd`, with a counter when two events share both."""
@@ -196,12 +200,6 @@ class Event(models.Model):
         while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def clean(self) -> None:
-        # Checked here so the form shows it on the field: the range expression of the
-        # exclusion constraint raises a DataError on an inverted range before the check runs.
-        if self.start and self.end and self.end <= self.start:
-            raise ValidationError({"end": _("The end must be after the start.")})
 
     @property
     def is_past(self) -> bool:
@@ -283,7 +281,7 @@ class RSVP(models.Model):
 
 
 class Meeting(models.Model):
-    """Two attendees met in real life at an event. Stored once per pair: member_a.pk < member_b.pk."""
+    """Two attendees met in real life at an event, stored once per pair (member_a < member_b)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
     member_a = models.ForeignKey(

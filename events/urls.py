@@ -1,11 +1,11 @@
 from django.urls import path
 
-from events import views
+from events.views import public
 
 app_name = "events"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("events/<slug:slug>/", views.event_detail, name="detail"),
-    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("", public.home, name="home"),
+    path("events/<slug:slug>/", public.event_detail, name="detail"),
+    path("series/<slug:slug>/", public.series_detail, name="series"),
 ]

@@ -1,4 +1,8 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Playwright driving Debian's Chromium against pytest-django's live server.
+
+Pages open in English (the browser asks for en-GB) so tests can find buttons by their English
+labels; the language-switch test opens its own French context.
+"""
 
 import os
 import shutil
@@ -23,16 +27,23 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make chromium` (Debian: apt-get install chromium).")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make chromium` "
+            "(Debian: apt-get install chromium)."
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", timezone_id="Europe/Paris"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -42,8 +53,12 @@ def page(browser, live_server):
 @pytest.fixture
 def phone_page(browser, live_server):
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 375, "height": 740}, locale="fr-FR",
-        timezone_id="Europe/Paris", is_mobile=True, has_touch=True,
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 740},
+        locale="en-GB",
+        timezone_id="Europe/Paris",
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
