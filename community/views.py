@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from community.models import User
+from community.ties import profile_ties
 
 
 @never_cache
@@ -19,4 +20,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
     identities = member.identities.all()
-    return render(request, "community/profile.html", {"member": member, "identities": identities})
+    ctx = {"member": member, "identities": identities}
+    ctx.update(profile_ties(member=member, viewer=request.user))  # identities and ties (issue 4)
+    return render(request, "community/profile.html", ctx)
