@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from events.forms import EventFilterForm
 from events.models import Event, Series
+from events.people import series_meeting_stats
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,5 +44,6 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "series": series,
         "upcoming": events.upcoming(now).order_by("start"),
         "past": events.past(now).order_by("-start"),
+        "meeting_stats": series_meeting_stats(series=series),  # issue 4
     }
     return render(request, "events/series.html", ctx)
