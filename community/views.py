@@ -20,3 +20,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
     identities = member.identities.all()
     return render(request, "community/profile.html", {"member": member, "identities": identities})
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The cheapest page the site can serve; only routed when BENCHMARK_FLOOR is true."""
+    return render(request, "bench_floor.html")
