@@ -216,6 +216,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if envbool("BEHIND_HTTPS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Expose /bench/floor/, the minimal page `bench/home.py` compares `/` with. Never in production.
+BENCHMARK_FLOOR = envbool("BENCHMARK_FLOOR", "false")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,3 +23,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     ctx = {"member": member, "identities": identities}
     ctx.update(profile_ties(member=member, viewer=request.user))  # identities and ties (issue 4)
     return render(request, "community/profile.html", ctx)
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The cheapest page the site can serve; only routed when BENCHMARK_FLOOR is true."""
+    return render(request, "bench_floor.html")
