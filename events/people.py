@@ -11,14 +11,16 @@ Summary figures are aggregates over every member going, shown to anyone.
 
 import math
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import networkx as nx
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from community.models import Tie, User
+from community.models import Tie
 from community.ties import can_see_ties
 from events.models import RSVP, Event, Meeting, Series
 
@@ -31,6 +33,8 @@ GRAPH_DESC = _lazy(
     "The lists below give the same information."
 )
 LARGE_GRAPH = 100  # above this many nodes, smaller nodes and names only in <title>
+SPRING_MAX = 150  # larger clusters are drawn as ordered circles: spring layout is O(n²)
+ICEBREAKERS_SHOWN = 200
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Person:
     url: str
     # Filled for going attendees: who they know among the others, with the tie's direction.
     knows: list[tuple["Person", str]] = field(default_factory=list)
+    knows_text: str = ""
     cluster: int = 0
 
     @property
@@ -49,9 +54,21 @@ class Person:
         return len(self.knows)
 
 
-def _person(member_id, name, username) -> Person:
-    user = User(pk=member_id, display_name=name, username=username)
-    return Person(member_id, name or username, username, user.initials, user.get_absolute_url())
+class _People:
+    """Builds `Person` rows cheaply: one `reverse()` for every profile URL."""
+
+    def __init__(self):
+        self.prefix = reverse("community:profile", args=["-"])[:-2]
+
+    def __call__(self, member_id: int, name: str, username: str) -> Person:
+        name = name or username
+        parts = name.split()
+        initials = "".join(part[0] for part in parts[:2]).upper() or "?"
+        return Person(member_id, name, username, initials, f"{self.prefix}{quote(username)}/")
+
+
+def _going(event: Event):
+    return RSVP.objects.filter(event=event, status=RSVP.Status.GOING).values("member_id")
 
 
 def event_people(*, event: Event, viewer) -> dict:
@@ -74,24 +91,22 @@ def event_people(*, event: Event, viewer) -> dict:
     going_set = set(going_ids)
     visibility = {r[0]: r[5] for r in rsvps}
     shown = {r[0] for r in rsvps if r[4] or r[0] == viewer_id}
-    people = {r[0]: _person(r[0], r[2], r[3]) for r in rsvps if r[0] in shown}
+    make = _People()
+    people = {r[0]: make(r[0], r[2], r[3]) for r in rsvps if r[0] in shown}
 
-    ties = (
-        list(
-            Tie.objects.filter(from_member_id__in=going_ids, to_member_id__in=going_ids)
-            .values_list("from_member_id", "to_member_id")
-            .distinct()
-        )
-        if going_ids
-        else []
+    # One query whatever the number of attendees: both ends among the members going.
+    ties = set(
+        Tie.objects.filter(
+            from_member_id__in=_going(event), to_member_id__in=_going(event)
+        ).values_list("from_member_id", "to_member_id")
     )
 
     # Summary figures: aggregates over every member going.
     full = nx.Graph()
-    full.add_nodes_from(going_ids)
+    full.add_nodes_from(sorted(going_ids))
     full.add_edges_from(ties)
     components = [c for c in nx.connected_components(full) if len(c) > 1]
-    knowing = sum(1 for n in full if full.degree(n) > 0)
+    knowing = sum(1 for _n, degree in full.degree() if degree > 0)
     summary = {
         "going": len(going_ids),
         "waitlisted": len(rsvps) - len(going_ids),
@@ -104,32 +119,42 @@ def event_people(*, event: Event, viewer) -> dict:
     if not logged_in:
         return ctx
 
-    # The graph the viewer may see: listed attendees, ties their owner lets the viewer see.
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(i for i in going_ids if i in shown))
-    for a, b in ties:
-        visible = can_see_ties(owner_id=a, visibility=visibility[a], viewer=viewer)
-        if visible and a in shown and b in shown:
-            graph.add_edge(a, b)
-    undirected = graph.to_undirected(as_view=False)
+    # The ties the viewer may see: between listed attendees, allowed by their owner.
+    seen_owner = {
+        owner: can_see_ties(owner_id=owner, visibility=visibility[owner], viewer=viewer)
+        for owner in {a for a, _b in ties}
+    }
+    visible = {(a, b) for a, b in ties if a in shown and b in shown and seen_owner[a]}
+    if len(visible) == len(ties) and going_set <= shown:
+        graph = full  # the viewer sees everything: no need to build it twice
+    else:
+        graph = nx.Graph()
+        graph.add_nodes_from(sorted(i for i in going_ids if i in shown))
+        graph.add_edges_from(visible)
 
     meetings = list(
         Meeting.objects.filter(
-            member_a_id__in=going_ids + [viewer_id], member_b_id__in=going_ids + [viewer_id]
+            Q(member_a_id__in=_going(event)) | Q(member_a_id=viewer_id),
+            Q(member_b_id__in=_going(event)) | Q(member_b_id=viewer_id),
         ).values_list("member_a_id", "member_b_id", "event_id")
     )
     met_pairs = {(a, b) for a, b, _e in meetings}
     met_here = {(a, b) for a, b, e in meetings if e == event.pk}
 
     going = [people[i] for i in going_ids if i in shown]
+    sort_key = {i: p.name.lower() for i, p in people.items()}
+    mutual, follows = _("mutual"), _("follows them")
+    markers = {"mutual": f" ({mutual})", "in": f" ({follows})", "out": ""}
     for person in going:
-        for other in sorted(undirected[person.id], key=lambda i: people[i].name.lower()):
-            out, back = graph.has_edge(person.id, other), graph.has_edge(other, person.id)
+        for other in sorted(graph[person.id], key=sort_key.__getitem__):
+            out, back = (person.id, other) in visible, (other, person.id) in visible
             direction = "mutual" if out and back else ("out" if out else "in")
             person.knows.append((people[other], direction))
+        # Plain text for the list (escaped by the template): one string instead of a loop.
+        person.knows_text = ", ".join(o.name + markers[d] for o, d in person.knows)
 
     clusters = sorted(
-        (sorted(c) for c in nx.connected_components(undirected) if len(c) > 1),
+        (sorted(c) for c in nx.connected_components(graph) if len(c) > 1),
         key=lambda c: (-len(c), c[0]),
     )
     for number, members in enumerate(clusters, start=1):
@@ -137,11 +162,11 @@ def event_people(*, event: Event, viewer) -> dict:
             people[member_id].cluster = number
 
     icebreakers = []
-    for a, b in sorted(undirected.edges(), key=lambda e: (people[e[0]].name, people[e[1]].name)):
+    for a, b in graph.edges():
         if (min(a, b), max(a, b)) not in met_pairs:
-            icebreakers.append(
-                (people[a], people[b], graph.has_edge(a, b) and graph.has_edge(b, a))
-            )
+            a, b = sorted((a, b), key=lambda i: people[i].name)
+            icebreakers.append((people[a], people[b], (a, b) in visible and (b, a) in visible))
+    icebreakers.sort(key=lambda pair: (pair[0].name, pair[1].name))
 
     ctx.update(
         {
@@ -151,12 +176,18 @@ def event_people(*, event: Event, viewer) -> dict:
                 people[r[0]] for r in rsvps if r[1] != RSVP.Status.GOING and r[0] in shown
             ],
             "newcomers": [p for p in going if not p.knows],
-            "icebreakers": icebreakers,
+            "icebreakers": icebreakers[:ICEBREAKERS_SHOWN],
+            "icebreakers_more": max(len(icebreakers) - ICEBREAKERS_SHOWN, 0),
+            "icebreakers_count": len(icebreakers),
             "clusters": [[people[i] for i in c] for c in clusters],
-            "svg": graph_svg(graph, people, clusters),
+            "svg": graph_svg(graph, visible, people, clusters),
         }
     )
-    ctx.update(_viewer_context(viewer=viewer, going_set=going_set, shown=shown, people=people))
+    ctx.update(
+        _viewer_context(
+            viewer=viewer, event=event, going_set=going_set, shown=shown, people=people, make=make
+        )
+    )
     ctx["met"] = [
         p
         for p in going
@@ -167,7 +198,9 @@ def event_people(*, event: Event, viewer) -> dict:
     return ctx
 
 
-def _viewer_context(*, viewer, going_set: set[int], shown: set[int], people: dict) -> dict:
+def _viewer_context(
+    *, viewer, event: Event, going_set: set[int], shown: set[int], people: dict, make: _People
+) -> dict:
     """People the viewer knows who are going, and friends-of-friends with who links them."""
     mine = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
         "from_member_id",
@@ -183,20 +216,20 @@ def _viewer_context(*, viewer, going_set: set[int], shown: set[int], people: dic
         if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
             continue
         other = (b, b_name, b_user) if a == viewer.pk else (a, a_name, a_user)
-        contacts.setdefault(other[0], _person(*other))
+        contacts.setdefault(other[0], make(*other))
     known_going = sorted(
         (people[i] for i in contacts if i in going_set and i in shown), key=lambda p: p.name.lower()
     )
-    candidates = [i for i in going_set if i in shown and i not in contacts and i != viewer.pk]
+    candidates = {i for i in going_set if i in shown and i not in contacts and i != viewer.pk}
     links: dict[int, set[int]] = {}
     if contacts and candidates:
         second = Tie.objects.filter(
-            Q(from_member_id__in=list(contacts), to_member_id__in=candidates)
-            | Q(from_member_id__in=candidates, to_member_id__in=list(contacts))
+            Q(from_member_id__in=list(contacts), to_member_id__in=_going(event))
+            | Q(from_member_id__in=_going(event), to_member_id__in=list(contacts))
         ).values_list("from_member_id", "to_member_id", "from_member__ties_visibility")
         for a, b, a_vis in second:
-            if can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
-                linker, target = (a, b) if a in contacts else (b, a)
+            linker, target = (a, b) if a in contacts else (b, a)
+            if target in candidates and can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
                 links.setdefault(target, set()).add(linker)
     fof = [
         (people[target], sorted((contacts[i] for i in linkers), key=lambda p: p.name.lower()))
@@ -207,33 +240,47 @@ def _viewer_context(*, viewer, going_set: set[int], shown: set[int], people: dic
 
 
 def _component_layout(nodes: list[int], graph: nx.Graph) -> dict[int, tuple[float, float]]:
-    """Positions in the unit disc, the same for the same graph (fixed seed, sorted nodes)."""
+    """Positions in the unit disc, the same for the same graph (fixed seed, sorted nodes).
+
+    Small clusters get a force-directed layout; large ones a circle in breadth-first order,
+    so that people who know each other sit side by side and ties stay short.
+    """
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
-    sub = nx.Graph()
-    sub.add_nodes_from(nodes)
-    sub.add_edges_from(graph.subgraph(nodes).edges())
-    if len(nodes) <= 3 or len(nodes) > 150:
-        pos = nx.circular_layout(sub)
-    else:
+    if len(nodes) <= 3:
+        pos = nx.circular_layout(nodes)
+    elif len(nodes) <= SPRING_MAX:
+        sub = nx.Graph()
+        sub.add_nodes_from(nodes)
+        sub.add_edges_from(graph.subgraph(nodes).edges())
         pos = nx.spring_layout(sub, seed=7, iterations=60)
+    else:
+        # Breadth-first order from the first member: the component is connected, so the
+        # search stays inside it and neighbours end up close on the circle.
+        order = [nodes[0]] + [v for _u, v in nx.bfs_edges(graph, nodes[0], sort_neighbors=sorted)]
+        pos = nx.circular_layout(order)
     scale = max((math.hypot(x, y) for x, y in pos.values()), default=1.0) or 1.0
     return {n: (float(x) / scale, float(y) / scale) for n, (x, y) in pos.items()}
 
 
-def graph_svg(graph: nx.DiGraph, people: dict[int, Person], clusters: list[list[int]]) -> str:
+def graph_svg(
+    graph: nx.Graph,
+    visible: set[tuple[int, int]],
+    people: dict[int, Person],
+    clusters: list[list[int]],
+) -> str:
     """The attendees and their ties as an SVG picture, with a deterministic layout.
 
     Clusters are drawn as outlined discs with their own colour; attendees who know nobody
     (newcomers) as white nodes in a grid below; mutual ties as thick solid lines, one-way
-    ties as thin dashed ones.
+    ties as thin dashed arrows. Above `LARGE_GRAPH` attendees, nodes are small, names are
+    only in each node's `<title>`, and ties are drawn as one path per kind.
     """
     large = graph.number_of_nodes() > LARGE_GRAPH
     node_r = 5 if large else 13
     spacing = 16 if large else 64
     width = 960
-    undirected = graph.to_undirected(as_view=True)
-    singles = [n for n in graph.nodes if undirected.degree(n) == 0]
+    singles = [n for n in graph.nodes if graph.degree(n) == 0]
 
     positions: dict[int, tuple[float, float]] = {}
     discs = []
@@ -242,11 +289,12 @@ def graph_svg(graph: nx.DiGraph, people: dict[int, Person], clusters: list[list[
         radius = spacing * 0.6 * math.sqrt(len(nodes)) + node_r
         if len(nodes) <= 3:
             radius = spacing * 0.55 + node_r
-        diameter = 2 * radius + spacing * 0.4
+        diameter = min(2 * radius + spacing * 0.4, width)
+        radius = min(radius, (diameter - spacing * 0.4) / 2)
         if x + diameter > width and x > 0:
             x, y, row_height = 0.0, y + row_height, 0.0
         cx, cy = x + diameter / 2, y + diameter / 2
-        for node, (px, py) in _component_layout(nodes, undirected).items():
+        for node, (px, py) in _component_layout(nodes, graph).items():
             positions[node] = (cx + px * (radius - node_r), cy + py * (radius - node_r))
         discs.append((cx, cy, radius, PALETTE[index % len(PALETTE)]))
         x += diameter
@@ -276,17 +324,18 @@ def graph_svg(graph: nx.DiGraph, people: dict[int, Person], clusters: list[list[
             f'fill-opacity="0.08" stroke="{colour}" stroke-width="1.5" stroke-dasharray="4 3"/>'
         )
     out.append('</g><g class="ties">')
-    drawn = set()
+    mutual_d, oneway_d = [], []
     for a, b in sorted(graph.edges()):
-        mutual = graph.has_edge(b, a)
-        if mutual and (b, a) in drawn:
-            continue
-        drawn.add((a, b))
+        mutual = (a, b) in visible and (b, a) in visible
+        if not mutual and (a, b) not in visible:
+            a, b = b, a
         (x1, y1), (x2, y2) = positions[a], positions[b]
-        if mutual:
+        if large:
+            (mutual_d if mutual else oneway_d).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
+        elif mutual:
             out.append(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                f'stroke="#1b1f24" stroke-width="{2 if large else 3}" class="tie tie-mutual"/>'
+                f'stroke="#1b1f24" stroke-width="3" class="tie tie-mutual"/>'
             )
         else:
             # Stop the arrow at the target's edge.
@@ -297,18 +346,27 @@ def graph_svg(graph: nx.DiGraph, people: dict[int, Person], clusters: list[list[
                 f'stroke="#4a5360" stroke-width="1.2" stroke-dasharray="5 3" '
                 f'marker-end="url(#arrow)" class="tie tie-oneway"/>'
             )
+    if mutual_d:
+        out.append(
+            f'<path d="{"".join(mutual_d)}" stroke="#1b1f24" stroke-width="1.5" '
+            f'stroke-opacity="0.6" fill="none" class="tie tie-mutual"/>'
+        )
+    if oneway_d:
+        out.append(
+            f'<path d="{"".join(oneway_d)}" stroke="#4a5360" stroke-width="0.8" '
+            f'stroke-dasharray="3 2" fill="none" class="tie tie-oneway"/>'
+        )
     out.append('</g><g class="attendees">')
     for node in graph.nodes:
         person = people[node]
         px, py = positions[node]
         cluster = person.cluster
         fill = PALETTE[(cluster - 1) % len(PALETTE)] if cluster else NEWCOMER_FILL
-        stroke = "#1b1f24"
         name = escape(person.name)
         out.append(
             f'<g class="attendee"><title>{name}</title>'
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{node_r}" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="1.5"/>'
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{node_r}" fill="{fill}" stroke="#1b1f24" '
+            f'stroke-width="{1 if large else 1.5}"/>'
         )
         if not large:
             text_fill = "#ffffff" if cluster else "#1b1f24"
