@@ -9,6 +9,7 @@ who asked not to appear in attendee lists are counted but never named (except to
 Summary figures are aggregates over every member going, shown to anyone.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from community.models import Tie
 from community.ties import can_see_ties
@@ -47,6 +49,7 @@ class Person:
     # Filled for going attendees: who they know among the others, with the tie's direction.
     knows: list[tuple["Person", str]] = field(default_factory=list)
     knows_text: str = ""
+    knows_label: str = ""
     cluster: int = 0
 
     @property
@@ -145,6 +148,13 @@ def event_people(*, event: Event, viewer) -> dict:
     sort_key = {i: p.name.lower() for i, p in people.items()}
     mutual, follows = _("mutual"), _("follows them")
     markers = {"mutual": f" ({mutual})", "in": f" ({follows})", "out": ""}
+
+    @functools.cache
+    def knows_label(count: int) -> str:
+        return ngettext(
+            "knows %(count)s other attendee", "knows %(count)s other attendees", count
+        ) % {"count": count}
+
     for person in going:
         for other in sorted(graph[person.id], key=sort_key.__getitem__):
             out, back = (person.id, other) in visible, (other, person.id) in visible
@@ -152,21 +162,28 @@ def event_people(*, event: Event, viewer) -> dict:
             person.knows.append((people[other], direction))
         # Plain text for the list (escaped by the template): one string instead of a loop.
         person.knows_text = ", ".join(o.name + markers[d] for o, d in person.knows)
+        person.knows_label = knows_label(len(person.knows))
 
+    parts = components if graph is full else nx.connected_components(graph)
     clusters = sorted(
-        (sorted(c) for c in nx.connected_components(graph) if len(c) > 1),
+        (sorted(c) for c in parts if len(c) > 1),
         key=lambda c: (-len(c), c[0]),
     )
     for number, members in enumerate(clusters, start=1):
         for member_id in members:
             people[member_id].cluster = number
 
-    icebreakers = []
+    # Pairs tied online who never met at any event, in name order; only the first are listed.
+    pairs = []
     for a, b in graph.edges():
         if (min(a, b), max(a, b)) not in met_pairs:
-            a, b = sorted((a, b), key=lambda i: people[i].name)
-            icebreakers.append((people[a], people[b], (a, b) in visible and (b, a) in visible))
-    icebreakers.sort(key=lambda pair: (pair[0].name, pair[1].name))
+            ka, kb = sort_key[a], sort_key[b]
+            pairs.append((ka, kb, a, b) if (ka, a) <= (kb, b) else (kb, ka, b, a))
+    pairs.sort()
+    icebreakers = [
+        (people[a], people[b], (a, b) in visible and (b, a) in visible)
+        for _ka, _kb, a, b in pairs[:ICEBREAKERS_SHOWN]
+    ]
 
     ctx.update(
         {
@@ -176,9 +193,9 @@ def event_people(*, event: Event, viewer) -> dict:
                 people[r[0]] for r in rsvps if r[1] != RSVP.Status.GOING and r[0] in shown
             ],
             "newcomers": [p for p in going if not p.knows],
-            "icebreakers": icebreakers[:ICEBREAKERS_SHOWN],
-            "icebreakers_more": max(len(icebreakers) - ICEBREAKERS_SHOWN, 0),
-            "icebreakers_count": len(icebreakers),
+            "icebreakers": icebreakers,
+            "icebreakers_more": max(len(pairs) - ICEBREAKERS_SHOWN, 0),
+            "icebreakers_count": len(pairs),
             "clusters": [[people[i] for i in c] for c in clusters],
             "svg": graph_svg(graph, visible, people, clusters),
         }
