@@ -196,7 +196,7 @@ def event_people(*, event: Event, viewer) -> dict:
             "icebreakers": icebreakers,
             "icebreakers_more": max(len(pairs) - ICEBREAKERS_SHOWN, 0),
             "icebreakers_count": len(pairs),
-            "clusters": [[people[i] for i in c] for c in clusters],
+            "clusters": [", ".join(people[i].name for i in c) for c in clusters],
             "svg": graph_svg(graph, visible, people, clusters),
         }
     )
@@ -256,17 +256,20 @@ def _viewer_context(
     return {"known_going": known_going, "friends_of_friends": fof}
 
 
-def _component_layout(nodes: list[int], graph: nx.Graph) -> dict[int, tuple[float, float]]:
+def _component_layout(
+    nodes: list[int], graph: nx.Graph, *, large: bool
+) -> dict[int, tuple[float, float]]:
     """Positions in the unit disc, the same for the same graph (fixed seed, sorted nodes).
 
-    Small clusters get a force-directed layout; large ones a circle in breadth-first order,
-    so that people who know each other sit side by side and ties stay short.
+    Small clusters of a small graph get a force-directed layout; otherwise a circle in
+    breadth-first order, so that people who know each other sit side by side and ties stay
+    short (and hundreds of attendees cost milliseconds, not seconds).
     """
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) <= 3:
         pos = nx.circular_layout(nodes)
-    elif len(nodes) <= SPRING_MAX:
+    elif len(nodes) <= SPRING_MAX and not large:
         sub = nx.Graph()
         sub.add_nodes_from(nodes)
         sub.add_edges_from(graph.subgraph(nodes).edges())
@@ -311,7 +314,7 @@ def graph_svg(
         if x + diameter > width and x > 0:
             x, y, row_height = 0.0, y + row_height, 0.0
         cx, cy = x + diameter / 2, y + diameter / 2
-        for node, (px, py) in _component_layout(nodes, graph).items():
+        for node, (px, py) in _component_layout(nodes, graph, large=large).items():
             positions[node] = (cx + px * (radius - node_r), cy + py * (radius - node_r))
         discs.append((cx, cy, radius, PALETTE[index % len(PALETTE)]))
         x += diameter
