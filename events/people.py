@@ -155,11 +155,14 @@ def event_people(*, event: Event, viewer) -> dict:
             "knows %(count)s other attendee", "knows %(count)s other attendees", count
         ) % {"count": count}
 
-    for person in going:
-        for other in sorted(graph[person.id], key=sort_key.__getitem__):
-            out, back = (person.id, other) in visible, (other, person.id) in visible
+    # Walking the others in name order fills every list already sorted.
+    for other_id in sorted(graph.nodes, key=sort_key.__getitem__):
+        other = people[other_id]
+        for person_id in graph[other_id]:
+            out, back = (person_id, other_id) in visible, (other_id, person_id) in visible
             direction = "mutual" if out and back else ("out" if out else "in")
-            person.knows.append((people[other], direction))
+            people[person_id].knows.append((other, direction))
+    for person in going:
         # Plain text for the list (escaped by the template): one string instead of a loop.
         person.knows_text = ", ".join(o.name + markers[d] for o, d in person.knows)
         person.knows_label = knows_label(len(person.knows))
