@@ -129,6 +129,7 @@ def main() -> None:
     member_times = timed(logged_in, args.requests)
     describe("people page, logged-in member", member_times)
     print(f"queries per logged-in request: {len(queries)}; page size {page_bytes / 1024:.0f} KiB")
+    print("load average during the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     goal = statistics.median(member_times) <= 200
     print("goal (median ≤ 200 ms):", "met" if goal else "NOT met")
 

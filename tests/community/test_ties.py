@@ -139,3 +139,22 @@ def test_own_profile_lists_imports_and_network_choices(member_client, member):
     assert response.status_code == 200
     assert response.context["is_self"] is True
     assert ("x", Network.X.label) in response.context["networks"]
+
+
+def test_identity_claimed_at_the_same_moment_is_a_form_error_not_a_500(
+    member_client, member, outsider, monkeypatch
+):
+    from community import ties_forms
+
+    def clean_without_check(form):
+        data = form.cleaned_data
+        # Another member claims the identity between the form's check and the insert.
+        Identity.objects.create(member=outsider, network="x", handle="nick")
+        data["handle"], data["url"] = "nick", "https://x.com/nick"
+        return data
+
+    monkeypatch.setattr(ties_forms.IdentityForm, "clean", clean_without_check)
+    response = add_identity(member_client, "x", "@nick")
+    assert response.status_code == 400
+    assert "already claimed by another member" in response.content.decode()
+    assert list(Identity.objects.values_list("member", flat=True)) == [outsider.pk]

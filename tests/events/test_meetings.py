@@ -120,3 +120,10 @@ def test_series_measure(client, series):
     assert series_meeting_stats(series=series) == {"ties_met": 1, "newcomers_met": 3}
     response = client.get(series.get_absolute_url())
     assert response.context["meeting_stats"] == {"ties_met": 1, "newcomers_met": 3}
+
+
+def test_series_page_shows_the_measure_in_english(client, series):
+    response = client.get(series.get_absolute_url(), headers={"accept-language": "en"})
+    body = response.content.decode()
+    assert "0 online ties became real-life meetings at these events." in body
+    assert "0 attendees came knowing nobody and left having met someone." in body
