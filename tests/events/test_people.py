@@ -243,3 +243,15 @@ def test_people_page_renders_in_english(client, event, crowd, member):
     body = response.content.decode()
     assert "Newcomers" in body
     assert "knows 2 other attendees" in body
+
+
+def test_friend_of_friend_link_hidden_when_the_linker_hides_their_ties(
+    client, event, crowd, member
+):
+    linker = make_member("lina", ties_visibility="nobody")
+    tie(member, linker)
+    tie(linker, crowd["dan"])
+    client.force_login(member)
+    ctx = page(client, event).context
+    assert ctx["friends_of_friends"] == []
+    assert ctx["known_going"] == []
