@@ -36,6 +36,7 @@ GRAPH_DESC = _lazy(
 )
 LARGE_GRAPH = 100  # above this many nodes, smaller nodes and names only in <title>
 SPRING_MAX = 150  # larger clusters are drawn as ordered circles: spring layout is O(n²)
+SHELL_MIN = 36  # clusters larger than this are drawn as concentric circles
 ICEBREAKERS_SHOWN = 200
 
 
@@ -264,8 +265,8 @@ def _component_layout(
 ) -> dict[int, tuple[float, float]]:
     """Positions in the unit disc, the same for the same graph (fixed seed, sorted nodes).
 
-    Small clusters of a small graph get a force-directed layout; otherwise a circle in
-    breadth-first order, so that people who know each other sit side by side and ties stay
+    Small clusters of a small graph get a force-directed layout; otherwise circles in
+    depth-first order, so that people who know each other sit side by side and ties stay
     short (and hundreds of attendees cost milliseconds, not seconds).
     """
     if len(nodes) == 1:
@@ -278,10 +279,18 @@ def _component_layout(
         sub.add_edges_from(graph.subgraph(nodes).edges())
         pos = nx.spring_layout(sub, seed=7, iterations=60)
     else:
-        # Breadth-first order from the first member: the component is connected, so the
-        # search stays inside it and neighbours end up close on the circle.
-        order = [nodes[0]] + [v for _u, v in nx.bfs_edges(graph, nodes[0], sort_neighbors=sorted)]
-        pos = nx.circular_layout(order)
+        # Depth-first order from the first member: the component is connected, so the search
+        # stays inside it, and people who know each other end up side by side.
+        order = list(nx.dfs_preorder_nodes(graph, nodes[0], sort_neighbors=sorted))
+        if len(order) <= SHELL_MIN:
+            pos = nx.circular_layout(order)
+        else:
+            # Concentric shells of 6, 12, 18… so nodes stay apart in a big cluster.
+            shells, start, k = [], 0, 1
+            while start < len(order):
+                shells.append(order[start : start + 6 * k])
+                start, k = start + 6 * k, k + 1
+            pos = nx.shell_layout(order, nlist=shells)
     scale = max((math.hypot(x, y) for x, y in pos.values()), default=1.0) or 1.0
     return {n: (float(x) / scale, float(y) / scale) for n, (x, y) in pos.items()}
 
@@ -371,8 +380,8 @@ def graph_svg(
             )
     if mutual_d:
         out.append(
-            f'<path d="{"".join(mutual_d)}" stroke="#1b1f24" stroke-width="1.5" '
-            f'stroke-opacity="0.6" fill="none" class="tie tie-mutual"/>'
+            f'<path d="{"".join(mutual_d)}" stroke="#1b1f24" stroke-width="1" '
+            f'stroke-opacity="0.4" fill="none" class="tie tie-mutual"/>'
         )
     if oneway_d:
         out.append(

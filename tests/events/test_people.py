@@ -255,3 +255,20 @@ def test_friend_of_friend_link_hidden_when_the_linker_hides_their_ties(
     ctx = page(client, event).context
     assert ctx["friends_of_friends"] == []
     assert ctx["known_going"] == []
+
+
+def test_large_cluster_layout_is_deterministic_and_inside_the_picture(member, event):
+    members = bulk_members("c", 150)
+    going(event, *members)
+    for a, b in zip(members, members[1:], strict=False):
+        tie(a, b)
+    first = event_people(event=event, viewer=member)
+    second = event_people(event=event, viewer=member)
+    assert first["svg"] == second["svg"]
+    assert first["summary"]["largest"] == 150
+    width, height = (float(n) for n in first["svg"].split('viewBox="0 0 ')[1].split('"')[0].split())
+    circles = first["svg"].split('<g class="attendees">')[1]
+    xs = [float(part.split('"')[0]) for part in circles.split('cx="')[1:]]
+    ys = [float(part.split('"')[0]) for part in circles.split('cy="')[1:]]
+    assert len(xs) == 150
+    assert all(0 <= x <= width for x in xs) and all(0 <= y <= height for y in ys)
