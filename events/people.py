@@ -1,8 +1,9 @@
 """Who knows whom among an event's attendees, and what online ties become at a series.
 
-The people view reads three or four queries whatever the number of attendees (the RSVPs,
-the ties among the members going, the meetings among them, and the viewer's own ties),
-then does the graph work with networkx in memory.
+The people view reads a fixed number of queries whatever the number of attendees (the
+RSVPs, the ties among the members going, the meetings among them, the viewer's own ties and
+their contacts' ties to the attendees; anonymous visitors only the first two), then does the
+graph work with networkx in memory.
 
 Privacy: a directed tie A → B is shown only to whom A's `ties_visibility` allows; members
 who asked not to appear in attendee lists are counted but never named (except to themselves).
@@ -52,10 +53,6 @@ class Person:
     knows_text: str = ""
     knows_label: str = ""
     cluster: int = 0
-
-    @property
-    def knows_count(self) -> int:
-        return len(self.knows)
 
 
 class _People:
