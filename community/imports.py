@@ -45,6 +45,10 @@ class Match:
     network: str
     handle: str
 
+    @property
+    def network_label(self) -> str:
+        return Network(self.network).label
+
 
 @dataclass
 class Preview:
