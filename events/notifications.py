@@ -7,7 +7,7 @@ Each member gets their own message: addresses are never shown to each other.
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -51,7 +51,7 @@ def _send(*, event: Event, members, kind: str, extra: dict | None = None) -> Non
     messages = [EmailMessage(subject, body, to=[address]) for address in recipients]
 
     def send() -> None:
-        get_connection().send_messages(messages)
+        mailers.default.send_messages(messages)
 
     transaction.on_commit(send)
 

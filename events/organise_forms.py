@@ -116,17 +116,29 @@ class PublishHoldForm(ClashCheckMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.event = event
         self.clashes = []
+        if not self.is_bound:
+            # Shown before the organiser confirms.
+            self.clashes = find_clashes(**self.clash_args())
+
+    def clash_args(self) -> dict:
+        event = self.event
+        return {
+            "start": event.start,
+            "end": event.end,
+            "city": event.venue.city if event.venue else event.series.home_city,
+            "series": event.series,
+            "exclude_event": event,
+        }
 
     def clean(self):
         data = super().clean()
-        event = self.event
-        city = event.venue.city if event.venue else event.series.home_city
+        args = self.clash_args()
         self.check_clashes(
-            event=event,
-            start=event.start,
-            end=event.end,
-            city=city,
-            acknowledged=list(event.clash_acks.values_list("other_event", flat=True)),
+            event=self.event,
+            start=args["start"],
+            end=args["end"],
+            city=args["city"],
+            acknowledged=list(self.event.clash_acks.values_list("other_event", flat=True)),
         )
         return data
 

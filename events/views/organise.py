@@ -226,9 +226,6 @@ def hold_publish(request: HttpRequest, slug: str) -> HttpResponse:
             notify_published(event=event)
         messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
         return redirect("events:organise")
-    if request.method == "GET":
-        form.is_valid()  # lists the clashes before the organiser confirms
-        form.errors.clear()
     return render(request, "events/organise/publish.html", {"form": form, "event": event})
 
 
