@@ -217,7 +217,7 @@ def hold_publish(request: HttpRequest, slug: str) -> HttpResponse:
     if not event.is_hold:
         messages.error(request, _("Only a date hold can be published this way."))
         return redirect("events:organise")
-    form = PublishHoldForm(request.POST or None, event=event)
+    form = PublishHoldForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             event.status = Event.Status.PUBLISHED
