@@ -165,7 +165,9 @@ def save_event_form(request: HttpRequest, form: EventForm) -> Event | None:
                 event.created_by = request.user
             event.save()
             record_acknowledgements(event=event, clashes=form.clashes, user=request.user)
-    except IntegrityError:
+    except IntegrityError as error:
+        if "events_event_no_venue_overlap" not in str(error):
+            raise
         form.add_error("venue", _("The venue was booked at these times meanwhile."))
         return None
     return event
