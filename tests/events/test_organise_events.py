@@ -208,3 +208,47 @@ def test_other_city_venue_is_listed_in_form(organiser_client, series):
     response = organiser_client.get(reverse("events:organise_create", args=[series.slug]))
 
     assert "La Condition" in response.content.decode()
+
+
+def test_moving_a_hold_onto_a_clash_needs_confirmation(organiser_client, series, other_series):
+    theirs = make_event(title="Leur soirée", start=paris(2027, 12, 9, 19), series=other_series)
+    hold = make_event(
+        title="Ma date", start=paris(2027, 12, 2, 19), series=series, status=Event.Status.HOLD
+    )
+    url = reverse("events:organise_edit", args=[hold.slug])
+    moved = form_data(
+        title="Ma date", status="hold", start="2027-12-09T12:00", end="2027-12-09T14:00"
+    )
+
+    refused = organiser_client.post(url, moved)
+    hold.refresh_from_db()
+
+    assert [c.other for c in refused.context["form"].clashes] == [theirs]
+    assert hold.start == paris(2027, 12, 2, 19)
+
+    organiser_client.post(url, {**moved, "publish_anyway": "on"})
+
+    hold.refresh_from_db()
+    assert hold.start == paris(2027, 12, 9, 12)
+    assert ClashAcknowledgement.objects.filter(event=hold, other_event=theirs).exists()
+
+
+def test_venue_booked_meanwhile_is_a_form_error(organiser_client, series, venue, monkeypatch):
+    """The checks pass, then another organiser books the venue before the insert: the
+    database refuses and the form says so."""
+    from events import organise_forms
+
+    make_event(title="Arrivé entre-temps", start=paris(2027, 12, 2, 20), series=series, venue=venue)
+    monkeypatch.setattr(organise_forms, "venue_taken", lambda **kwargs: None)
+    monkeypatch.setattr(organise_forms.EventForm, "validate_constraints", lambda self: None)
+
+    response = organiser_client.post(
+        reverse("events:organise_create", args=[series.slug]),
+        form_data(venue, publish_anyway="on"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["venue"] == [
+        "The venue was booked at these times meanwhile."
+    ]
+    assert Event.objects.filter(venue=venue).count() == 1

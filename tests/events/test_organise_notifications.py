@@ -147,3 +147,24 @@ def test_no_mail_when_the_transaction_rolls_back(event, attendees):
         raise RuntimeError
 
     assert mail.outbox == []
+
+
+def test_creating_a_published_event_emails_the_series_audience(
+    organiser_client, series, django_capture_on_commit_callbacks
+):
+    attended(series, ["fidele"])
+    attended(series, ["ancien"], days_ago=400)  # not seen for more than a year
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_client.post(
+            reverse("events:organise_create", args=[series.slug]),
+            {
+                "title": "Ouverte",
+                "status": "published",
+                "start": "2030-01-10T19:00",
+                "end": "2030-01-10T22:00",
+            },
+        )
+
+    assert Event.objects.get(title="Ouverte").is_published
+    assert recipients() == ["fidele@example.org"]
