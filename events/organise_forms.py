@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,9 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
         self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["end"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["venue"].queryset = Venue.objects.order_by("city", "name")
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].validators.append(MinValueValidator(1))
+        self.fields["capacity"].widget.attrs["min"] = 1
         if self.instance.pk and not self.instance.is_hold:
             # A published event is not turned back into a hold: members may have registered.
             del self.fields["status"]

@@ -252,3 +252,13 @@ def test_venue_booked_meanwhile_is_a_form_error(organiser_client, series, venue,
         "The venue was booked at these times meanwhile."
     ]
     assert Event.objects.filter(venue=venue).count() == 1
+
+
+def test_zero_capacity_is_a_field_error(organiser_client, series):
+    response = organiser_client.post(
+        reverse("events:organise_create", args=[series.slug]), form_data(capacity="0")
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["capacity"]
+    assert not Event.objects.exists()
