@@ -172,5 +172,20 @@ class MonthForm(forms.Form):
         return month.replace(day=1) if month else None
 
 
+class DayForm(forms.Form):
+    """`?day=2027-06-03` on the new-event page, from a free date: pre-fills an evening."""
+
+    day = forms.DateField(input_formats=["%Y-%m-%d"])
+
+    def initial_times(self) -> dict:
+        if not self.is_valid():
+            return {}
+        day = self.cleaned_data["day"]
+        return {
+            "start": dt.datetime.combine(day, dt.time(19)),
+            "end": dt.datetime.combine(day, dt.time(22)),
+        }
+
+
 class FreeDatesForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=20, required=False)

@@ -41,6 +41,7 @@ from events.models import RSVP, ClashAcknowledgement, Event, Series, Weekday
 from events.notifications import notify_cancelled, notify_moved, notify_published
 from events.organise_forms import (
     AddOrganiserForm,
+    DayForm,
     EventForm,
     FreeDatesForm,
     MonthForm,
@@ -176,7 +177,8 @@ def save_event_form(request: HttpRequest, form: EventForm) -> Event | None:
 @login_required
 def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     series = organised_series_or_403(request, slug)
-    form = EventForm(request.POST or None, series=series, initial={"status": Event.Status.HOLD})
+    initial = {"status": Event.Status.HOLD, **DayForm(request.GET).initial_times()}
+    form = EventForm(request.POST or None, series=series, initial=initial)
     if request.method == "POST" and form.is_valid():
         event = save_event_form(request, form)
         if event is not None:

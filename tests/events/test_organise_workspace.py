@@ -185,3 +185,14 @@ def test_nav_shows_organise_link_to_organisers_only(client, organiser, member):
 
     client.force_login(member)
     assert reverse("events:organise") not in client.get("/").content.decode()
+
+
+def test_free_date_link_prefills_the_new_event_form(organiser_client, series):
+    url = reverse("events:organise_create", args=[series.slug])
+
+    response = organiser_client.get(url, {"day": "2027-06-03"})
+    tampered = organiser_client.get(url, {"day": "June"})
+
+    assert response.context["form"]["start"].value() == dt.datetime(2027, 6, 3, 19)
+    assert tampered.status_code == 200
+    assert tampered.context["form"]["start"].value() is None
