@@ -79,3 +79,28 @@ def test_calendar_is_a_list_on_a_phone(phone_page, live_server, series, organise
     assert width <= 375
     # Only days with something on are listed.
     expect(phone_page.locator(".cal-day:visible")).to_have_count(1)
+
+
+def test_organiser_pages_have_no_accessibility_violations(page, live_server, series, organiser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    mine = make_event(title="Blog de décembre", start=paris(2027, 12, 2, 19), series=series)
+    make_event(
+        title="Retenue", start=paris(2027, 12, 2, 12), series=series, status=Event.Status.HOLD
+    )
+    log_in(page, organiser, live_server)
+    pages = [
+        "/organise/",
+        "/organise/calendar/?month=2027-12",
+        f"/organise/series/{series.slug}/",
+        f"/organise/events/{mine.slug}/edit/",
+    ]
+    violations = {}
+    for url in pages:
+        page.goto(url)
+        if url.endswith("/edit/"):
+            page.get_by_role("button", name="Save").click()  # shows the clash list
+            expect(page.locator(".clash")).to_have_count(1)
+        violations[url] = Axe().run(page).violations_count
+
+    assert violations == dict.fromkeys(pages, 0)
