@@ -160,9 +160,7 @@ def test_anonymous_rsvp_is_sent_to_log_in_and_back_to_the_event(client, event):
 
 def test_tampered_rsvp_value_answers_400_with_a_message(member_client, event):
     member_client.cookies["django_language"] = "en"
-    response = member_client.post(
-        reverse("events:rsvp", args=[event.slug]), {"answer": "vip-seat"}
-    )
+    response = member_client.post(reverse("events:rsvp", args=[event.slug]), {"answer": "vip-seat"})
 
     assert response.status_code == 400
     assert "This answer is not one the event page offers" in response.content.decode()
