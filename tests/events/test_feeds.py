@@ -1,5 +1,4 @@
 import datetime as dt
-import zoneinfo
 
 import feedparser
 import icalendar
@@ -8,8 +7,6 @@ from django.urls import reverse
 
 from events.models import RSVP, Event
 from tests.conftest import make_event, make_member
-
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def vevents(response) -> dict[str, icalendar.Event]:
