@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from events import rsvps
-from events.access import organises, visible_event_or_404
+from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
 from events.models import RSVP, Event, EventLink, Series
@@ -57,7 +57,6 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "links": list(event.links.all()),
         "seats_left": event.seats_left(event.going_count),
         "closed_reason": rsvps.closed_reason(event),
-        "is_organiser": event.is_hold and organises(request.user, event),
         "absolute_url": request.build_absolute_uri(event.get_absolute_url()),
         "rsvp_form": RSVPForm(),
         "my_rsvp": None,
