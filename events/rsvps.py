@@ -88,10 +88,16 @@ def cancel(*, event: Event, member: User) -> bool:
     return True
 
 
+@transaction.atomic
+def promote_waitlisted(*, event: Event) -> list[RSVP]:
+    """Give free seats to the waitlist, e.g. after an organiser raised the capacity."""
+    return fill_free_seats(event=_lock(event))
+
+
 def fill_free_seats(*, event: Event) -> list[RSVP]:
     """Promote waitlisted members, first come first served, while seats are free.
 
-    The caller holds the event lock (or calls this inside a transaction after `_lock`).
+    The caller holds the event lock: call `promote_waitlisted` from outside this module.
     """
     if event.capacity is None:
         free = None

@@ -159,3 +159,10 @@ def test_change_email_page_is_in_the_site_layout(member_client):
 
     assert response.status_code == 200
     assert 'class="site-header"' in response.content.decode()
+
+
+def test_log_out_ends_the_session(member_client):
+    response = member_client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in member_client.session

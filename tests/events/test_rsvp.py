@@ -237,3 +237,35 @@ def test_waitlist_order_follows_status_change_then_id(db, series):
 
     assert positions == {tie_a.pk: 1, tie_b.pk: 2, late.pk: 3}
     assert [rsvps.waitlist_position(r) for r in (tie_a, tie_b, late)] == [1, 2, 3]
+
+
+def test_raising_the_capacity_promotes_the_waitlist_in_order(
+    db, series, django_capture_on_commit_callbacks
+):
+    event = make_event(series=series, capacity=1)
+    people = [make_member(f"p{i}") for i in range(4)]
+    for person in people:
+        rsvps.rsvp(event=event, member=person, going=True)
+
+    event.capacity = 3
+    event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = rsvps.promote_waitlisted(event=event)
+
+    assert [r.member for r in promoted] == people[1:3]
+    assert [_status(event, p) for p in people] == ["going", "going", "going", "waitlisted"]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people[1:3])
+
+
+def test_organiser_of_a_hold_event_sees_it_but_cannot_rsvp(client, series, organiser):
+    event = make_event(series=series, capacity=5, status=Event.Status.HOLD)
+    client.force_login(organiser)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        reverse("events:rsvp", args=[event.slug]), {"answer": "going"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "only held by the organisers: it takes no RSVP yet" in response.content.decode()
+    assert not RSVP.objects.exists()
