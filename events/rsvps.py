@@ -51,6 +51,8 @@ def _rsvp(*, event: Event, member: User, going: bool) -> RSVP:
     if going:
         if current and current.status in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             return current  # already holds a seat or a place in the queue: keep it
+        # Seats freed outside this module (a raised capacity) go to the queue first.
+        fill_free_seats(event=event)
         status = RSVP.Status.GOING if _has_free_seat(event) else RSVP.Status.WAITLISTED
     else:
         if current and current.status == RSVP.Status.DECLINED:

@@ -269,3 +269,16 @@ def test_organiser_of_a_hold_event_sees_it_but_cannot_rsvp(client, series, organ
     assert response.status_code == 200
     assert "only held by the organisers: it takes no RSVP yet" in response.content.decode()
     assert not RSVP.objects.exists()
+
+
+def test_newcomer_does_not_jump_the_queue_when_capacity_was_raised_quietly(db, series):
+    event = make_event(series=series, capacity=1)
+    first, waiting, newcomer = make_member("ana"), make_member("bob"), make_member("cyd")
+    rsvps.rsvp(event=event, member=first, going=True)
+    rsvps.rsvp(event=event, member=waiting, going=True)
+    Event.objects.filter(pk=event.pk).update(capacity=2)  # no promote_waitlisted call
+
+    rsvps.rsvp(event=event, member=newcomer, going=True)
+
+    assert _status(event, waiting) == RSVP.Status.GOING
+    assert _status(event, newcomer) == RSVP.Status.WAITLISTED
