@@ -166,3 +166,14 @@ def test_log_out_ends_the_session(member_client):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in member_client.session
+
+
+def test_logging_in_from_an_rsvp_comes_back_to_the_event(client, member, event):
+    verified(member)
+    to_login = client.post(reverse("events:rsvp", args=[event.slug]), {"answer": "going"})
+
+    response = client.post(to_login["Location"], {"login": member.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == event.get_absolute_url()
+    assert client.session["_auth_user_id"] == str(member.pk)
