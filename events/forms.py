@@ -29,3 +29,15 @@ class EventFilterForm(forms.Form):
         if city := self.cleaned_data["city"]:
             events = events.filter(venue__city=city)
         return events
+
+
+class RSVPForm(forms.Form):
+    """The buttons on an event page: each posts one `answer`."""
+
+    GOING = "going"
+    DECLINED = "declined"
+    CANCEL = "cancel"
+
+    answer = forms.ChoiceField(
+        choices=[(GOING, _("Going")), (DECLINED, _("Not going")), (CANCEL, _("Cancel my RSVP"))]
+    )
