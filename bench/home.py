@@ -95,6 +95,7 @@ def main() -> int:
         for name, path in PATHS.items():
             check_page(port, path, name)
         load = wrk if shutil.which("wrk") else python_load
+        print(f"HOME_CACHE_SECONDS={env.get('HOME_CACHE_SECONDS', '2 (the default)')}")
         print(f"Load generator: {'wrk' if load is wrk else 'Python threads'}, "
               f"{args.connections} connections, {args.duration} s per round.")  # fmt: skip
         for path in PATHS.values():  # warm both workers' caches and connection pools

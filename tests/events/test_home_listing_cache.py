@@ -1,10 +1,22 @@
 """The home page keeps its rendered listing per content: never stale, rendered once per change."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test.signals import template_rendered
 from django.urls import reverse
+from django.utils import timezone
 
-from events.models import RSVP, Event, Series
+from events import listing
+from events.models import RSVP, Event, Series, Venue
+
+
+@pytest.fixture(autouse=True)
+def empty_listing_cache():
+    listing.clear()
+    yield
+    listing.clear()
 
 
 @pytest.fixture
@@ -71,3 +83,35 @@ def test_filters_keep_their_selection(client, event, series):
     body = client.get(reverse("events:home"), {"series": series.slug}).content.decode()
 
     assert f'<option value="{series.slug}" selected>' in body
+
+
+def test_home_cache_seconds_skip_the_database_then_expire(
+    client, event, member, settings, django_assert_num_queries
+):
+    settings.HOME_CACHE_SECONDS = 60
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        with django_assert_num_queries(3):
+            first = main(client.get(reverse("events:home")))
+        RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+
+        with django_assert_num_queries(0):
+            cached = main(client.get(reverse("events:home")))
+        assert cached == first  # the new RSVP shows once the cache expires
+        assert "0 / 10" in cached
+
+        traveller.shift(dt.timedelta(seconds=61))
+        with django_assert_num_queries(3):
+            fresh = main(client.get(reverse("events:home")))
+        assert "1 / 10" in fresh
+
+
+def test_home_cache_is_per_language_and_filters(client, event, series, settings):
+    settings.HOME_CACHE_SECONDS = 60
+    Venue.objects.create(name="Le Channel", address="173 bd Gambetta", city="Calais")
+    client.get(reverse("events:home"))
+
+    english = client.get(reverse("events:home"), headers={"accept-language": "en"})
+    filtered = client.get(reverse("events:home"), {"city": "Calais"})
+
+    assert "seats taken" in english.content.decode()
+    assert event.title not in main(filtered)
