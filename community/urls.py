@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,3 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# A minimal page through the same middleware stack: the yardstick of `bench/home.py`.
+if settings.BENCHMARK_FLOOR:
+    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench_floor"))

@@ -34,3 +34,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             .order_by("-event__start")[:PROFILE_EVENTS]
         )
     return render(request, "community/profile.html", ctx)
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The cheapest page the site can serve; only routed when BENCHMARK_FLOOR is true."""
+    return render(request, "bench_floor.html")

@@ -1,12 +1,11 @@
-from itertools import groupby
-
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from events import rsvps
+from events import listing, rsvps
 from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
@@ -16,21 +15,25 @@ PAST_PER_PAGE = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    key = listing.request_key(request.GET)
+    if (html := listing.recent(key)) is not None:
+        return render(request, "events/home.html", {"listing": html})
     form = EventFilterForm(request.GET or None)
-    events = form.filter(
-        Event.objects.published()
-        .upcoming()
-        .with_counts()
-        .select_related("series", "venue")
-        .order_by("start")
-    )
-    months = [
-        (month, list(month_events))
-        for month, month_events in groupby(
-            events, key=lambda e: timezone.localtime(e.start).date().replace(day=1)
+    events = list(
+        form.filter(
+            Event.objects.published()
+            .upcoming()
+            .with_counts()
+            .select_related("series", "venue")
+            .order_by("start")
         )
-    ]
-    return render(request, "events/home.html", {"form": form, "months": months})
+    )
+    ctx = {
+        "form": form,
+        "months": SimpleLazyObject(lambda: listing.by_month(events)),
+        "listing": listing.render(key, form, events),
+    }
+    return render(request, "events/home.html", ctx)
 
 
 def past_events(request: HttpRequest) -> HttpResponse:

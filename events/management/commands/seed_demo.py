@@ -1,0 +1,727 @@
+"""Build the demo community: our users' world around Lille, in French.
+
+Three series (Blog en Nord, Mercredi Web Analytics, DevCom Lille), venues in Lille, Bergues and
+Calais, ~150 members with online identities and a clustered tie graph, a year of past events
+with RSVPs and recap links, and three months of upcoming ones (one nearly full, one full with a
+waitlist, a date hold, a cancelled evening). Deterministic for a given `--seed`; dates are
+relative to today, evenings at 19:00 Paris time.
+"""
+
+import datetime as dt
+import itertools
+import random
+import zoneinfo
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from community.models import Identity, Network, Tie, User
+from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue, Weekday
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+DEMO_PASSWORD = "rencontres-demo"  # noqa: S105 - documented demo logins, printed at the end
+ORGANISER_EMAIL = "organisatrice@rencontres.local"
+MEMBER_EMAIL = "membre@rencontres.local"
+ADMIN_EMAIL = "admin@rencontres.local"
+MEMBER_EMAIL_DOMAIN = "demo.rencontres.local"
+MEMBER_COUNT = 150
+NEWCOMER_COUNT = 10
+
+FIRST_NAMES = [
+    ("Camille", "f"), ("Julie", "f"), ("Claire", "f"), ("Sophie", "f"), ("Manon", "f"),
+    ("Léa", "f"), ("Chloé", "f"), ("Pauline", "f"), ("Émilie", "f"), ("Marion", "f"),
+    ("Aurélie", "f"), ("Céline", "f"), ("Élodie", "f"), ("Anaïs", "f"), ("Laura", "f"),
+    ("Mathilde", "f"), ("Charlotte", "f"), ("Inès", "f"), ("Justine", "f"), ("Margaux", "f"),
+    ("Hélène", "f"), ("Nathalie", "f"), ("Sandrine", "f"), ("Audrey", "f"), ("Zoé", "f"),
+    ("Nadia", "f"), ("Fatima", "f"), ("Agathe", "f"), ("Louise", "f"), ("Valentine", "f"),
+    ("Thomas", "m"), ("Nicolas", "m"), ("Julien", "m"), ("Maxime", "m"), ("Antoine", "m"),
+    ("Guillaume", "m"), ("Pierre", "m"), ("Romain", "m"), ("Kevin", "m"), ("Mathieu", "m"),
+    ("Benoît", "m"), ("François", "m"), ("Olivier", "m"), ("Sébastien", "m"), ("Jérôme", "m"),
+    ("Hugo", "m"), ("Lucas", "m"), ("Théo", "m"), ("Arnaud", "m"), ("Cédric", "m"),
+    ("Damien", "m"), ("Xavier", "m"), ("Yannick", "m"), ("Karim", "m"), ("Mehdi", "m"),
+    ("Bastien", "m"), ("Florian", "m"), ("Grégory", "m"), ("Ludovic", "m"), ("Vincent", "m"),
+]  # fmt: skip
+LAST_NAMES = [
+    "Vandamme", "Dubois", "Lefebvre", "Leroy", "Delattre", "Deschamps", "Lemaire", "Vasseur",
+    "Descamps", "Duhamel", "Carpentier", "Declercq", "Vanhoutte", "Deleplanque", "Wattel",
+    "Dewavrin", "Desmet", "Lecomte", "Bonte", "Leclercq", "Caron", "Dupont", "Martin", "Petit",
+    "Roussel", "Hennebelle", "Bultel", "Boulanger", "Lambert", "Morel", "Fontaine", "Gosselin",
+    "Lagache", "Vermeersch", "Verhaeghe", "Derache", "Dumortier", "Flament", "Lemoine",
+    "Delannoy", "Mahieu", "Cappelle", "Hochart", "Vanneste", "Ducrocq", "Delcroix", "Masquelier",
+    "Plouvier", "Wallart", "Dhainaut",
+]  # fmt: skip
+CITIES = [
+    ("Lille", 30), ("Roubaix", 7), ("Tourcoing", 6), ("Villeneuve-d'Ascq", 8), ("Lambersart", 4),
+    ("Marcq-en-Barœul", 4), ("La Madeleine", 3), ("Wasquehal", 2), ("Armentières", 2),
+    ("Dunkerque", 4), ("Bergues", 2), ("Hazebrouck", 2), ("Calais", 3), ("Valenciennes", 3),
+    ("Douai", 3), ("Cambrai", 1), ("Maubeuge", 1),
+]  # fmt: skip
+ROLES = {
+    "blog": [
+        ("Blogueur cuisine", "Blogueuse cuisine"), ("Blogueur voyage", "Blogueuse voyage"),
+        ("Blogueur lifestyle", "Blogueuse lifestyle"), ("Rédacteur web", "Rédactrice web"),
+        ("Photographe amateur", "Photographe amatrice"), ("Community manager", "Community manager"),
+        ("Blogueur bière et estaminets", "Blogueuse bière et estaminets"),
+    ],
+    "analytics": [
+        ("Consultant web analytics", "Consultante web analytics"),
+        ("Data analyst", "Data analyst"), ("Expert SEO", "Experte SEO"),
+        ("Responsable acquisition", "Responsable acquisition"),
+        ("Chef de projet digital", "Cheffe de projet digital"),
+    ],
+    "dev": [
+        ("Développeur Python", "Développeuse Python"), ("Développeur front", "Développeuse front"),
+        ("Ingénieur DevOps", "Ingénieure DevOps"), ("Architecte logiciel", "Architecte logicielle"),
+        ("Étudiant en informatique", "Étudiante en informatique"),
+    ],
+    "opale": [
+        ("Blogueur nature", "Blogueuse nature"), ("Photographe de la Côte d'Opale", "Photographe"),
+        ("Rédacteur indépendant", "Rédactrice indépendante"),
+    ],
+}  # fmt: skip
+INTERESTS = [
+    "Fan de carbonade et de vélo.",
+    "Toujours partant·e pour un apéro dans le Vieux-Lille.",
+    "Écrit sur les estaminets des Flandres.",
+    "Passionné·e de données ouvertes.",
+    "Aime les tableaux de bord bien rangés.",
+    "Organise des balades photo le dimanche.",
+    "Contribue à des logiciels libres.",
+    "Court le semi-marathon de Lille chaque année.",
+    "Découvre le Nord depuis peu.",
+    "Parle de Matomo à qui veut l'entendre.",
+    "Collectionne les vieux appareils photo.",
+]
+MASTODON_INSTANCES = ["mastodon.social", "piaille.fr", "mamot.fr", "framapiaf.org", "mastodon.top"]
+# How likely each network is among a member's identities (the blog one depends on the cluster).
+NETWORK_ODDS = {
+    Network.X: 0.7,
+    Network.LINKEDIN: 0.8,
+    Network.MASTODON: 0.4,
+    Network.BLUESKY: 0.35,
+    Network.FACEBOOK: 0.3,
+    Network.VIADEO: 0.08,
+    Network.FLICKR: 0.12,
+}
+# Members per community; the rest of MEMBER_COUNT are newcomers who know nobody yet.
+CLUSTERS = {"blog": 50, "analytics": 45, "dev": 35, "opale": 10}
+BRIDGE_COUNT = 8
+
+
+@dataclass
+class Person:
+    first: str
+    last: str
+    gender: str
+    cluster: str | None  # None for a newcomer
+    extra_clusters: list[str] = field(default_factory=list)
+    user: User | None = None
+
+    def in_cluster(self, cluster: str) -> bool:
+        return self.cluster == cluster or cluster in self.extra_clusters
+
+
+class Command(BaseCommand):
+    help = "Create the demo community (series, venues, members, ties, events). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds a member or an event.",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+
+    def handle(self, *args, if_empty: bool = False, seed: int = 2026, **options):
+        if if_empty and (User.objects.exists() or Event.objects.exists()):
+            self.stdout.write("The database already holds members or events: no demo data added.")
+            return
+        if User.objects.filter(email__iexact=ORGANISER_EMAIL).exists():
+            self.stdout.write("The demo community is already there: nothing to do.")
+            return
+        with transaction.atomic():
+            Builder(random.Random(seed), timezone.now()).build()
+        self.stdout.write(self.style.SUCCESS("Demo community created."))
+        self.stdout.write(
+            f"Log in with password {DEMO_PASSWORD!r} as:\n"
+            f"  {ORGANISER_EMAIL}  (organiser of Blog en Nord and Mercredi Web Analytics)\n"
+            f"  {MEMBER_EMAIL}  (a member)\n"
+            f"  {ADMIN_EMAIL}  (superuser, /admin/)"
+        )
+
+
+def paris(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+
+
+def blog_evening_title(day: dt.date) -> str:
+    month = MONTHS[day.month - 1]
+    return f"Soirée Blog en Nord {'d’' if month[0] in 'aeiou' else 'de '}{month}"
+
+
+def month_shift(day: dt.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+class Builder:
+    def __init__(self, rng: random.Random, now: dt.datetime):
+        self.rng = rng
+        self.now = now
+        self.today = timezone.localtime(now, PARIS).date()
+        self.busy: list[tuple[int, dt.datetime, dt.datetime]] = []
+        self.password_hash = make_password(DEMO_PASSWORD)
+
+    def build(self) -> None:
+        self.make_venues()
+        self.make_people()
+        self.make_identities()
+        self.make_ties()
+        self.make_series()
+        self.make_past_events()
+        self.make_upcoming_events()
+
+    # --- Places ---------------------------------------------------------------------------
+
+    def make_venues(self) -> None:
+        rows = {
+            "eura": ("EuraTechnologies", "165 avenue de Bretagne", "Lille"),
+            "biplan": ("Le Biplan", "19 rue Colbert", "Lille"),
+            "tripostal": ("Le Tripostal", "avenue Willy Brandt", "Lille"),
+            "capsule": ("La Capsule", "25 rue des Arts", "Lille"),
+            "estaminet": ("Estaminet du Vieux-Lille", "6 rue de la Monnaie", "Lille"),
+            "bergues": ("Le Mont-de-Piété", "1 rue du Mont-de-Piété", "Bergues"),
+            "calais": ("Le Channel", "173 boulevard Gambetta", "Calais"),
+        }
+        self.venues = {
+            key: Venue.objects.get_or_create(name=name, city=city, defaults={"address": address})[0]
+            for key, (name, address, city) in rows.items()
+        }
+
+    # --- People -----------------------------------------------------------------------------
+
+    def make_people(self) -> None:
+        rng = self.rng
+        names = rng.sample(list(itertools.product(FIRST_NAMES, LAST_NAMES)), MEMBER_COUNT)
+        clusters = [c for c, size in CLUSTERS.items() for _ in range(size)]
+        clusters += [None] * (MEMBER_COUNT - len(clusters))
+        self.people = [
+            Person(first=first, last=last, gender=gender, cluster=cluster)
+            for ((first, gender), last), cluster in zip(names, clusters, strict=True)
+        ]
+        members = [p for p in self.people if p.cluster]
+        for person in rng.sample(members, BRIDGE_COUNT):
+            others = [c for c in CLUSTERS if c != person.cluster]
+            person.extra_clusters = rng.sample(others, rng.choice([1, 1, 2]))
+
+        taken = set(User.objects.values_list("username", flat=True))
+        city_names, city_weights = zip(*CITIES, strict=True)
+        users = []
+        for person in self.people:
+            username = base = slugify(f"{person.first} {person.last}")
+            n = 2
+            while username in taken:
+                username, n = f"{base}-{n}", n + 1
+            taken.add(username)
+            city = rng.choices(city_names, city_weights)[0]
+            if person.cluster == "opale":
+                city = rng.choice(["Calais", "Dunkerque", "Bergues", "Gravelines"])
+            users.append(
+                User(
+                    username=username,
+                    email=f"{username}@{MEMBER_EMAIL_DOMAIN}",
+                    # Demo members cannot log in: no password to hash (that would take minutes).
+                    password=make_password(None),
+                    display_name=f"{person.first} {person.last}",
+                    first_name=person.first,
+                    last_name=person.last,
+                    city=city,
+                    bio=self.bio(person, city),
+                    date_joined=self.now - dt.timedelta(days=rng.randint(10, 900)),
+                )
+            )
+        for person, user in zip(self.people, User.objects.bulk_create(users), strict=True):
+            person.user = user
+
+        # The two documented logins take the place of two people in the graph.
+        organiser = next(p for p in self.people if p.cluster == "blog")
+        organiser.extra_clusters = ["analytics"]
+        member = next(p for p in self.people if p.cluster == "analytics")
+        self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL, "organisatrice")
+        self.member = self.make_login(member.user, MEMBER_EMAIL, "membre")
+        admin = User.objects.create_superuser(
+            email=ADMIN_EMAIL,
+            password=None,
+            username="admin-rencontres",
+            display_name="Admin Rencontres",
+            city="Lille",
+        )
+        admin.password = self.password_hash
+        admin.save(update_fields=["password"])
+        EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+
+    def make_login(self, user: User, email: str, username: str) -> User:
+        user.email = email
+        user.username = username
+        user.password = self.password_hash
+        user.save(update_fields=["email", "username", "password"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    def bio(self, person: Person, city: str) -> str:
+        if person.cluster is None:
+            return f"Nouvellement arrivé·e à {city}, curieux·se de rencontrer la communauté."
+        masc, fem = self.rng.choice(ROLES[person.cluster])
+        role = fem if person.gender == "f" else masc
+        return f"{role} à {city}. {self.rng.choice(INTERESTS)}"
+
+    # --- Online identities ------------------------------------------------------------------
+
+    def make_identities(self) -> None:
+        rng = self.rng
+        identities = []
+        self.networks: dict[int, list[str]] = {}
+        nicks = set()
+        for index, person in enumerate(self.people):
+            user = person.user
+            first, last = slugify(person.first), slugify(person.last)
+            nick = f"{first[0]}{last}"[:12]
+            if nick in nicks or index % 5 == 0:
+                nick = f"{nick}{index}"
+            nicks.add(nick)
+            chosen = [net for net, odds in NETWORK_ODDS.items() if rng.random() < odds]
+            blog_odds = 0.95 if person.cluster in ("blog", "opale") else 0.35
+            if rng.random() < blog_odds:
+                chosen.append(Network.WEBSITE)
+            # Every network appears in the demo: the first members cover them all.
+            if index < len(Network):
+                chosen.append(list(Network)[index])
+            if len(chosen) < 2:
+                chosen += rng.sample([Network.X, Network.LINKEDIN, Network.MASTODON], 2)
+            chosen = list(dict.fromkeys(chosen))
+            self.networks[user.pk] = chosen
+            for network in chosen:
+                handle, url = self.identity(network, nick, first, last, index)
+                identities.append(Identity(member=user, network=network, handle=handle, url=url))
+        Identity.objects.bulk_create(identities)
+
+    def identity(self, network, nick, first, last, index) -> tuple[str, str]:
+        if network == Network.X:
+            handle = nick.replace("-", "_")[:15]
+            return handle, f"https://x.com/{handle}"
+        if network == Network.MASTODON:
+            instance = MASTODON_INSTANCES[index % len(MASTODON_INSTANCES)]
+            return f"{nick}@{instance}", f"https://{instance}/@{nick}"
+        if network == Network.BLUESKY:
+            handle = f"{nick}.bsky.social"
+            return handle, f"https://bsky.app/profile/{handle}"
+        if network == Network.LINKEDIN:
+            slug = f"{first}-{last}-{index:03d}"
+            return f"in/{slug}", f"https://www.linkedin.com/in/{slug}"
+        if network == Network.FACEBOOK:
+            handle = f"{first}.{last}.{index}"
+            return handle, f"https://www.facebook.com/{handle}"
+        if network == Network.VIADEO:
+            handle = f"{first}.{last}{index}"
+            return handle, f"https://fr.viadeo.com/fr/profile/{handle}"
+        if network == Network.FLICKR:
+            return nick, f"https://www.flickr.com/photos/{nick}"
+        pattern = index % 4
+        if pattern == 0:
+            host = f"{first}{last}.fr"
+        elif pattern == 1:
+            host = f"{first}-{last}.over-blog.com"
+        elif pattern == 2:
+            host = f"medium.com/@{nick}"
+        else:
+            host = f"blog.{last}{index}.fr"
+        return host, f"https://{host}"
+
+    # --- Tie graph --------------------------------------------------------------------------
+
+    def make_ties(self) -> None:
+        """Dense inside each community, sparse across, mutual ties common, newcomers alone."""
+        rng = self.rng
+        members = [p for p in self.people if p.cluster]
+        pairs: dict[tuple[int, int], None] = {}
+        for a, b in itertools.permutations(members, 2):
+            shared = {a.cluster, *a.extra_clusters} & {b.cluster, *b.extra_clusters}
+            odds = 0.16 if shared else 0.004
+            if rng.random() < odds:
+                pairs[(a.user.pk, b.user.pk)] = None
+                if rng.random() < 0.6:  # they follow back
+                    pairs[(b.user.pk, a.user.pk)] = None
+        ties = []
+        for from_pk, to_pk in pairs:
+            common = [n for n in self.networks[from_pk] if n in self.networks[to_pk]]
+            networks = common or self.networks[to_pk]
+            for network in rng.sample(networks, 2 if len(common) > 2 and rng.random() < 0.2 else 1):
+                source = Tie.Source.IMPORTED if rng.random() < 0.3 else Tie.Source.DECLARED
+                ties.append(
+                    Tie(from_member_id=from_pk, to_member_id=to_pk, network=network, source=source)
+                )
+        Tie.objects.bulk_create(ties)
+
+    # --- Series -----------------------------------------------------------------------------
+
+    def make_series(self) -> None:
+        def organisers(cluster: str, count: int) -> list[User]:
+            return [p.user for p in self.people if p.cluster == cluster][1 : count + 1]
+
+        specs = [
+            {
+                "key": "blog",
+                "name": "Blog en Nord",
+                "slug": "blog-en-nord",
+                "preferred_weekday": Weekday.THURSDAY,
+                "colour": "#c2410c",
+                "description": (
+                    "Les soirées des blogueurs et blogueuses du Nord depuis 2008 : on se "
+                    "retrouve une fois par mois autour d'un verre pour parler blogs, photos, "
+                    "réseaux et bonnes adresses. Tout le monde est bienvenu, même sans blog."
+                ),
+                "organisers": [self.organiser, *organisers("blog", 2)],
+                "links": [
+                    ("Site de Blog en Nord", "https://blogennord.fr"),
+                    ("Groupe Facebook", "https://www.facebook.com/groups/blogennord"),
+                    ("Compte Mastodon", "https://piaille.fr/@blogennord"),
+                ],
+            },
+            {
+                "key": "analytics",
+                "name": "Mercredi Web Analytics",
+                "slug": "mercredi-web-analytics",
+                "preferred_weekday": Weekday.WEDNESDAY,
+                "colour": "#0f766e",
+                "description": (
+                    "Un mercredi par mois, une soirée pour les passionnés de mesure d'audience, "
+                    "de données et d'optimisation : deux talks, des questions, puis l'apéro. "
+                    "Environ 75 personnes à chaque édition."
+                ),
+                "organisers": [self.organiser, *organisers("analytics", 2)],
+                "links": [
+                    ("Page Meetup", "https://www.meetup.com/mercredi-web-analytics-lille"),
+                    ("Page LinkedIn", "https://www.linkedin.com/company/mercredi-web-analytics"),
+                ],
+            },
+            {
+                "key": "dev",
+                "name": "DevCom Lille",
+                "slug": "devcom-lille",
+                "preferred_weekday": Weekday.FRIDAY,
+                "colour": "#6d28d9",
+                "description": (
+                    "La conférence des développeuses et développeurs de la métropole lilloise : "
+                    "une journée de talks, d'ateliers et de rencontres au Tripostal."
+                ),
+                "organisers": organisers("dev", 3),
+                "links": [
+                    ("Site de la conférence", "https://devcom-lille.fr"),
+                    ("Vidéos des éditions passées", "https://www.youtube.com/@devcomlille"),
+                ],
+            },
+        ]
+        self.series = {}
+        for spec in specs:
+            series, _ = Series.objects.get_or_create(
+                slug=spec["slug"],
+                defaults={
+                    "name": spec["name"],
+                    "description": spec["description"],
+                    "preferred_weekday": spec["preferred_weekday"],
+                    "home_city": "Lille",
+                    "colour": spec["colour"],
+                },
+            )
+            series.organisers.add(*spec["organisers"])
+            for title, url in spec["links"]:
+                SeriesLink.objects.get_or_create(series=series, url=url, defaults={"title": title})
+            self.series[spec["key"]] = series
+
+    # --- Events -----------------------------------------------------------------------------
+
+    def free_start(self, venue: Venue, start: dt.datetime, hours: float) -> dt.datetime:
+        """Move an event a day later until its venue is free (no overlap, as the DB demands)."""
+        while any(
+            v == venue.pk and start < end and start + dt.timedelta(hours=hours) > begin
+            for v, begin, end in self.busy
+        ):
+            start += dt.timedelta(days=1)
+        return start
+
+    def add_event(self, *, key: str, title: str, venue: str, start: dt.datetime, hours: float,
+                  capacity: int | None, description: str,
+                  status: str = Event.Status.PUBLISHED) -> Event:  # fmt: skip
+        place = self.venues[venue]
+        start = self.free_start(place, start, hours)
+        end = start + dt.timedelta(hours=hours)
+        if status != Event.Status.CANCELLED:
+            self.busy.append((place.pk, start, end))
+        series = self.series[key]
+        return Event.objects.create(
+            series=series,
+            title=title,
+            start=start,
+            end=end,
+            venue=place,
+            capacity=capacity,
+            description=description,
+            status=status,
+            created_by=series.organisers.order_by("pk").first(),
+        )
+
+    def attendees(self, cluster: str, count: int, *, newcomers: bool = False) -> list[User]:
+        """Mostly the series' community, then friends from elsewhere; newcomers last."""
+
+        def key(person: Person) -> float:
+            if person.cluster is None:
+                return self.rng.random() + (0.6 if newcomers else 5)
+            return self.rng.random() + (0 if person.in_cluster(cluster) else 0.8)
+
+        ranked = sorted(self.people, key=key)
+        return [p.user for p in ranked[:count]]
+
+    def rsvp(self, event: Event, going: list[User], waitlisted=(), declined=()) -> None:
+        opened = min(event.start - dt.timedelta(days=30), self.now - dt.timedelta(days=26))
+        rows = []
+        for status, members in (
+            (RSVP.Status.GOING, going),
+            (RSVP.Status.WAITLISTED, waitlisted),
+            (RSVP.Status.DECLINED, declined),
+        ):
+            for position, member in enumerate(members):
+                if status == RSVP.Status.WAITLISTED:
+                    # The waitlist is served in this order: later than everyone going.
+                    changed = min(event.start, self.now) - dt.timedelta(
+                        hours=len(members) - position
+                    )
+                else:
+                    changed = opened + dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * 25))
+                    changed = min(changed, self.now - dt.timedelta(hours=len(waitlisted) + 1))
+                rows.append(
+                    RSVP(event=event, member=member, status=status, status_changed_at=changed)
+                )
+        RSVP.objects.bulk_create(rows)
+
+    def monthly_dates(self, weekday: int, n: int, months: range) -> list[dt.date]:
+        return [nth_weekday(*month_shift(self.today, m), weekday, n) for m in months]
+
+    def make_past_events(self) -> None:
+        rng = self.rng
+        past = []
+        year_ago = self.today - dt.timedelta(days=365)
+        for day in self.monthly_dates(Weekday.THURSDAY, 2, range(-12, 1)):
+            start = paris(day, 19)
+            if start + dt.timedelta(hours=3) >= self.now or day < year_ago:
+                continue
+            venue = rng.choice(["estaminet", "biplan", "capsule", "estaminet"])
+            if day.month == 6:
+                venue = "bergues"
+            elif day.month == 9:
+                venue = "calais"
+            event = self.add_event(
+                key="blog",
+                title=blog_evening_title(day),
+                venue=venue,
+                start=start,
+                hours=3,
+                capacity=40,
+                description="Apéro mensuel des blogueurs du Nord. Venez comme vous êtes !",
+            )
+            past.append((event, "blog", rng.randint(22, 38)))
+        for day in self.monthly_dates(Weekday.WEDNESDAY, 3, range(-12, 1)):
+            start = paris(day, 19)
+            if start + dt.timedelta(hours=3) >= self.now or day < year_ago:
+                continue
+            topic = rng.choice(
+                [
+                    "Matomo en production",
+                    "Consentement et mesure d'audience",
+                    "GA4, un an après",
+                    "Tableaux de bord qui servent vraiment",
+                    "Tests A/B sans se tromper",
+                    "Server-side tagging",
+                    "Données first-party",
+                ]
+            )
+            event = self.add_event(
+                key="analytics",
+                title=f"Mercredi Web Analytics : {topic}",
+                venue="eura",
+                start=start,
+                hours=3,
+                capacity=80,
+                description=f"Deux talks autour de « {topic} », puis l'apéro.",
+            )
+            past.append((event, "analytics", rng.randint(68, 79)))
+        conference_day = nth_weekday(*month_shift(self.today, -7), Weekday.FRIDAY, 2)
+        event = self.add_event(
+            key="dev",
+            title="DevCom Lille #7",
+            venue="tripostal",
+            start=paris(conference_day, 9),
+            hours=9,
+            capacity=250,
+            description="Une journée de conférences et d'ateliers pour les développeurs.",
+        )
+        past.append((event, "dev", 95))
+
+        for event, cluster, count in past:
+            going = self.attendees(cluster, count)
+            others = [u for u in (p.user for p in self.people) if u not in going]
+            self.rsvp(event, going, declined=rng.sample(others, 4))
+            self.add_links(event, going)
+            if rng.random() < 0.5:
+                self.add_meetings(event, going)
+
+    def add_links(self, event: Event, going: list[User]) -> None:
+        local = timezone.localtime(event.start, PARIS)
+        bloggers = [u for u in going if Network.WEBSITE in self.networks.get(u.pk, [])]
+        links = []
+        if bloggers:
+            blogger = self.rng.choice(bloggers)
+            site = blogger.identities.get(network=Network.WEBSITE).handle
+            links.append(
+                EventLink(
+                    event=event,
+                    kind=EventLink.Kind.RECAP,
+                    title=f"Le récap de {blogger.display_name}",
+                    url=f"https://{site}/{local:%Y/%m}/{event.slug}",
+                )
+            )
+        links.append(
+            EventLink(
+                event=event,
+                kind=EventLink.Kind.PHOTOS,
+                title="L'album photo",
+                url=f"https://www.flickr.com/photos/blogennord/albums/{local:%Y%m%d}",
+            )
+        )
+        if event.series.slug != "blog-en-nord":
+            links.append(
+                EventLink(
+                    event=event,
+                    kind=EventLink.Kind.SLIDES,
+                    title="Les supports des talks",
+                    url=f"https://speakerdeck.com/{event.series.slug}/{event.slug}",
+                )
+            )
+        EventLink.objects.bulk_create(links)
+
+    def add_meetings(self, event: Event, going: list[User]) -> None:
+        pairs = set()
+        for _ in range(8):
+            a, b = sorted(self.rng.sample(going, 2), key=lambda u: u.pk)
+            pairs.add((a, b))
+        Meeting.objects.bulk_create(
+            Meeting(event=event, member_a=a, member_b=b, recorded_by=a) for a, b in pairs
+        )
+
+    def make_upcoming_events(self) -> None:
+        rng = self.rng
+        horizon = self.now + dt.timedelta(days=90)
+        blog_days = [
+            d
+            for d in self.monthly_dates(Weekday.THURSDAY, 2, range(0, 4))
+            if self.now < paris(d, 19) < horizon
+        ]
+        analytics_days = [
+            d
+            for d in self.monthly_dates(Weekday.WEDNESDAY, 3, range(0, 4))
+            if self.now < paris(d, 19) < horizon
+        ]
+        # The first evening of each series is the busy one, whatever the day of the month.
+        soon = self.today + dt.timedelta(days=8)
+        analytics_days = [soon + dt.timedelta(days=(2 - soon.weekday()) % 7)] + analytics_days[1:]
+        blog_soon = self.today + dt.timedelta(days=12)
+        blog_days = [blog_soon + dt.timedelta(days=(3 - blog_soon.weekday()) % 7)] + blog_days[1:]
+
+        for position, day in enumerate(analytics_days):
+            event = self.add_event(
+                key="analytics",
+                title=f"Mercredi Web Analytics #{120 + position}",
+                venue="eura",
+                start=paris(day, 19),
+                hours=3,
+                capacity=75,
+                description="Deux talks, des questions, puis l'apéro. Inscription conseillée.",
+            )
+            if position == 0:
+                # Full, with a waitlist served in order.
+                everyone = self.attendees("analytics", 81)
+                everyone = [u for u in everyone if u != self.member][:80]
+                self.rsvp(event, everyone[:75], waitlisted=[*everyone[75:], self.member])
+            else:
+                self.rsvp(event, self.attendees("analytics", rng.randint(35, 60), newcomers=True))
+
+        for position, day in enumerate(blog_days):
+            event = self.add_event(
+                key="blog",
+                title=blog_evening_title(day),
+                venue="estaminet",
+                start=paris(day, 19),
+                hours=3,
+                capacity=40,
+                description="Apéro mensuel des blogueurs du Nord. Venez comme vous êtes !",
+            )
+            if position == 0:
+                # Nearly full: three seats left, the demo member among those going.
+                going = [u for u in self.attendees("blog", 37, newcomers=True) if u != self.member]
+                self.rsvp(event, [*going[:36], self.member])
+            else:
+                self.rsvp(event, self.attendees("blog", rng.randint(12, 25), newcomers=True))
+
+        conference_day = self.today + dt.timedelta(days=60)
+        conference_day += dt.timedelta(days=(4 - conference_day.weekday()) % 7)
+        event = self.add_event(
+            key="dev",
+            title="DevCom Lille #8",
+            venue="tripostal",
+            start=paris(conference_day, 9),
+            hours=9,
+            capacity=250,
+            description="Une journée de conférences et d'ateliers. Le programme arrive bientôt.",
+        )
+        self.rsvp(event, self.attendees("dev", 70, newcomers=True))
+
+        hold_day = self.today + dt.timedelta(days=75)
+        hold_day += dt.timedelta(days=(5 - hold_day.weekday()) % 7)  # a Saturday outing
+        self.add_event(
+            key="blog",
+            title="Blog en Nord à Bergues (date à confirmer)",
+            venue="bergues",
+            start=paris(hold_day, 19),
+            hours=3,
+            capacity=30,
+            description="Date retenue pour une soirée à Bergues, à confirmer avec le lieu.",
+            status=Event.Status.HOLD,
+        )
+        cancelled_day = self.today + dt.timedelta(days=20)
+        cancelled_day += dt.timedelta(days=(1 - cancelled_day.weekday()) % 7)
+        event = self.add_event(
+            key="analytics",
+            title="Atelier Matomo à Calais",
+            venue="calais",
+            start=paris(cancelled_day, 19),
+            hours=2.5,
+            capacity=25,
+            description="Annulé : l'intervenant ne peut pas venir. Reporté au printemps.",
+            status=Event.Status.CANCELLED,
+        )
+        self.rsvp(event, [], declined=self.attendees("opale", 6))

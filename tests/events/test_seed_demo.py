@@ -1,0 +1,201 @@
+import datetime as dt
+import re
+from io import StringIO
+
+import networkx as nx
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import Identity, Network, Tie, User
+from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
+from tests.conftest import make_member
+
+DEMO_LOGINS = [
+    "organisatrice@rencontres.local",
+    "membre@rencontres.local",
+    "admin@rencontres.local",
+]
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db) -> str:
+    return seed()
+
+
+def test_demo_creates_the_three_series_with_organisers_and_links(demo):
+    series = {s.slug: s for s in Series.objects.all()}
+
+    assert sorted(series) == ["blog-en-nord", "devcom-lille", "mercredi-web-analytics"]
+    assert series["mercredi-web-analytics"].preferred_weekday == 2  # Wednesday
+    organiser = User.objects.get(email="organisatrice@rencontres.local")
+    for s in series.values():
+        assert s.organisers.count() >= 2
+        assert s.links.count() >= 2
+        assert s.description
+        assert re.fullmatch(r"#[0-9a-f]{6}", s.colour)
+    assert set(organiser.organised_series.values_list("slug", flat=True)) == {
+        "blog-en-nord",
+        "mercredi-web-analytics",
+    }
+    assert {"Lille", "Bergues", "Calais"} <= set(Venue.objects.values_list("city", flat=True))
+    assert Venue.objects.filter(city="Lille").count() >= 3
+
+
+def test_demo_members_have_identities_on_every_network_with_normalised_handles(demo):
+    members = User.objects.filter(email__endswith="@demo.rencontres.local")
+    assert 140 <= members.count() + 2 <= 160  # the two demo logins are members too
+    assert not members.filter(Q(city="") | Q(bio="") | Q(display_name="")).exists()
+
+    networks = set(Identity.objects.values_list("network", flat=True))
+    assert networks == set(Network.values)
+    assert not User.objects.filter(is_superuser=False, identities=None).exists()
+    for identity in Identity.objects.all():
+        assert identity.url.startswith("https://")
+        handle = identity.handle
+        assert handle == handle.lower()
+        if identity.network == Network.X:
+            assert re.fullmatch(r"[a-z0-9_]{1,15}", handle)
+        elif identity.network == Network.MASTODON:
+            assert re.fullmatch(r"[a-z0-9_]+@[a-z0-9.-]+\.[a-z]+", handle)
+        elif identity.network == Network.LINKEDIN:
+            assert re.fullmatch(r"in/[a-z0-9-]+", handle)
+        elif identity.network == Network.WEBSITE:
+            assert not handle.startswith(("http", "www.")) and not handle.endswith("/")
+
+
+def test_demo_tie_graph_is_clustered_with_mutual_ties_and_lonely_newcomers(demo):
+    pairs = set(Tie.objects.values_list("from_member", "to_member"))
+    members = User.objects.filter(is_superuser=False).count()
+
+    mutual = sum(1 for a, b in pairs if (b, a) in pairs)
+    assert mutual / len(pairs) > 0.4
+    graph = nx.Graph(list(pairs))
+    # Communities stand out: a random graph of this density would have a modularity near 0.
+    communities = nx.community.greedy_modularity_communities(graph)
+    assert nx.community.modularity(graph, communities) > 0.35
+    assert len([c for c in communities if len(c) >= 20]) >= 3
+    assert nx.transitivity(graph) > 2 * nx.density(graph)
+    assert nx.is_connected(graph)  # bridges join the communities
+    # Newcomers know nobody and nobody knows them yet.
+    lonely = User.objects.filter(is_superuser=False, ties_out=None, ties_in=None)
+    assert 8 <= lonely.count() <= 12
+    assert graph.number_of_nodes() == members - lonely.count()
+    assert not Tie.objects.filter(from_member=F("to_member")).exists()
+
+
+def test_demo_past_events_have_rsvps_links_and_meetings(demo):
+    now = timezone.now()
+    past = Event.objects.published().past(now).with_counts().select_related("series")
+
+    assert past.count() >= 20
+    assert past.filter(start__lt=now - dt.timedelta(days=300)).exists()
+    assert not past.filter(start__lt=now - dt.timedelta(days=370)).exists()
+    for event in past:
+        assert event.going_count >= 20
+        assert event.links.filter(kind=EventLink.Kind.PHOTOS).exists()
+    assert past.filter(links__kind=EventLink.Kind.RECAP).distinct().count() >= past.count() - 2
+    assert EventLink.objects.filter(kind=EventLink.Kind.SLIDES).exists()
+    analytics = [e.going_count for e in past if e.series.slug == "mercredi-web-analytics"]
+    assert 65 <= sum(analytics) / len(analytics) <= 80  # ~75 attendees an evening
+    assert {e.venue.city for e in past} >= {"Lille", "Bergues", "Calais"}
+
+    meetings = Meeting.objects.all()
+    assert meetings.count() >= 20
+    for meeting in meetings:
+        assert meeting.member_a_id < meeting.member_b_id
+        going = RSVP.objects.filter(event=meeting.event, status=RSVP.Status.GOING)
+        assert going.filter(member__in=[meeting.member_a_id, meeting.member_b_id]).count() == 2
+
+
+def test_demo_upcoming_events_fill_the_next_three_months(demo):
+    now = timezone.now()
+    upcoming = Event.objects.upcoming(now).with_counts().select_related("series")
+
+    assert upcoming.count() >= 6
+    assert not upcoming.filter(start__gt=now + dt.timedelta(days=92)).exists()
+    assert upcoming.filter(status=Event.Status.HOLD).count() == 1
+    assert upcoming.filter(status=Event.Status.CANCELLED).count() == 1
+    published = [e for e in upcoming if e.is_published]
+    full = [e for e in published if e.going_count == e.capacity]
+    nearly_full = [e for e in published if e.capacity and 0 < e.capacity - e.going_count <= 5]
+    assert len(full) == 1
+    assert full[0].waitlist_count >= 3
+    assert len(nearly_full) == 1
+    waitlist = list(
+        RSVP.objects.filter(event=full[0], status=RSVP.Status.WAITLISTED).order_by(
+            "status_changed_at"
+        )
+    )
+    latest_going = RSVP.objects.filter(event=full[0], status=RSVP.Status.GOING).latest(
+        "status_changed_at"
+    )
+    assert latest_going.status_changed_at < waitlist[0].status_changed_at
+    assert waitlist[-1].member.email == "membre@rencontres.local"
+    for event in Event.objects.filter(series__slug__in=["blog-en-nord", "mercredi-web-analytics"]):
+        assert timezone.localtime(event.start).time() == dt.time(19, 0)
+
+
+def test_demo_events_respect_venue_and_capacity_rules(demo):
+    events = list(Event.objects.exclude(status=Event.Status.CANCELLED).with_counts())
+    for event in events:
+        assert event.end > event.start
+        if event.capacity:
+            assert event.going_count <= event.capacity
+    for a in events:
+        for b in events:
+            if a.pk < b.pk and a.venue_id == b.venue_id:
+                assert a.end <= b.start or b.end <= a.start
+
+
+def test_second_run_creates_nothing(demo):
+    models = [User, Identity, Tie, Series, SeriesLink, Venue, Event, RSVP, EventLink, Meeting]
+    before = {m.__name__: m.objects.count() for m in models}
+
+    out = seed()
+
+    assert "already" in out
+    assert {m.__name__: m.objects.count() for m in models} == before
+
+
+def test_if_empty_leaves_a_database_with_members_alone(db):
+    make_member("camille")
+
+    out = seed("--if-empty")
+
+    assert "no demo data" in out
+    assert User.objects.count() == 1
+    assert not Event.objects.exists()
+
+
+def test_if_empty_seeds_an_empty_database(db):
+    seed("--if-empty")
+
+    assert User.objects.count() > 100
+    assert Event.objects.exists()
+
+
+def test_demo_logins_are_printed_and_can_log_in(demo, client):
+    for email in DEMO_LOGINS:
+        assert email in demo
+        assert EmailAddress.objects.get(email=email).verified
+
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": "rencontres-demo"}
+        )
+
+        assert response.status_code == 302
+        assert int(client.session["_auth_user_id"]) == User.objects.get(email=email).pk
+        client.logout()
+    assert User.objects.get(email="admin@rencontres.local").is_superuser
+    annotated = Series.objects.annotate(n=Count("organisers"))
+    assert all(s.n for s in annotated)
