@@ -91,6 +91,8 @@ def embedded_database(base_dir: Path) -> dict[str, Any]:
         ) from exc
     _exit_cleanly_on_sigterm()
     config = dj_database_url.parse(uri)
+    # The server listens on a Unix socket only: its directory is the host.
+    config["HOST"] = config.pop("OPTIONS", {}).get("host", "")
     config["NAME"] = EMBEDDED_DB_NAME
     return config
 

@@ -216,6 +216,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if envbool("BEHIND_HTTPS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# How long `/` reuses its listing for the same filters without asking the database (see
+# events/listing.py); 0 turns that off, as in tests, which expect every change at once.
+HOME_CACHE_SECONDS = envint("HOME_CACHE_SECONDS", "0" if TESTING else "2")
+
 # Expose /bench/floor/, the minimal page `bench/home.py` compares `/` with. Never in production.
 BENCHMARK_FLOOR = envbool("BENCHMARK_FLOOR", "false")
 

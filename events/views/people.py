@@ -4,15 +4,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.models import User
+from events.access import visible_event_or_404
 from events.meetings import record_meeting
-from events.models import Event
 from events.people import event_people
 
 
@@ -22,15 +22,8 @@ class WeMetForm(forms.Form):
     )
 
 
-def _visible_event(slug: str) -> Event:
-    event = get_object_or_404(Event.objects.select_related("series"), slug=slug)
-    if event.is_hold:
-        raise Http404
-    return event
-
-
 def people(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _visible_event(slug)
+    event = visible_event_or_404(request, slug)
     ctx = {"event": event}
     ctx.update(event_people(event=event, viewer=request.user))
     if "svg" in ctx:
@@ -42,7 +35,7 @@ def people(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def we_met(request: HttpRequest, slug: str) -> HttpResponse:
-    event = _visible_event(slug)
+    event = visible_event_or_404(request, slug)
     form = WeMetForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_("Choose an attendee."))

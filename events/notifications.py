@@ -1,0 +1,76 @@
+"""Emails to members when an event they care about is published, moved or cancelled.
+
+Mail goes out after the transaction commits, so nobody hears of a change that was rolled back.
+Each member gets their own message: addresses are never shown to each other.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from community.models import User
+from events.clashes import AUDIENCE_WINDOW
+from events.models import RSVP, Event
+
+
+def concerned_members(event: Event):
+    """Members going to or waiting for the event."""
+    return User.objects.filter(
+        rsvps__event=event, rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
+    ).distinct()
+
+
+def series_audience(event: Event):
+    """Members who went to an edition of the event's series over the last 12 months."""
+    if event.series_id is None:
+        return User.objects.none()
+    now = timezone.now()
+    return User.objects.filter(
+        rsvps__status=RSVP.Status.GOING,
+        rsvps__event__series=event.series_id,
+        rsvps__event__status=Event.Status.PUBLISHED,
+        rsvps__event__end__lt=now,
+        rsvps__event__end__gte=now - AUDIENCE_WINDOW,
+    ).distinct()
+
+
+def _send(*, event: Event, members, kind: str, extra: dict | None = None) -> None:
+    recipients = list(members.exclude(email="").values_list("email", flat=True))
+    if not recipients:
+        return
+    url = settings.SITE_URL + event.get_absolute_url()
+    # Mail is written in the site's default language, not the organiser's browser language.
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"event": event, "url": url, "kind": kind, **(extra or {})}
+        subject = render_to_string("events/email/event_change_subject.txt", ctx).strip()
+        body = render_to_string("events/email/event_change.txt", ctx)
+    messages = [EmailMessage(subject, body, to=[address]) for address in recipients]
+
+    def send() -> None:
+        mailers.default.send_messages(messages)
+
+    transaction.on_commit(send)
+
+
+def notify_published(*, event: Event) -> None:
+    """A new date: tell the series' recent audience, and anyone already on the list."""
+    members = (series_audience(event) | concerned_members(event)).distinct()
+    _send(event=event, members=members, kind="published")
+
+
+def notify_moved(*, event: Event, old_start: dt.datetime, old_end: dt.datetime, old_venue) -> None:
+    """The date or the place changed; RSVPs are kept, so attendees must hear of it."""
+    _send(
+        event=event,
+        members=concerned_members(event),
+        kind="moved",
+        extra={"old_start": old_start, "old_end": old_end, "old_venue": old_venue},
+    )
+
+
+def notify_cancelled(*, event: Event) -> None:
+    _send(event=event, members=concerned_members(event), kind="cancelled")

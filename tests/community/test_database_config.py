@@ -1,0 +1,37 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from community.db import database_config, database_from_url
+from community.settings import envbool, envint
+
+
+def test_database_url_is_used_when_set(tmp_path):
+    config = database_config(tmp_path, "postgres://alice:secret@db.example:6543/rencontres")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["HOST"], config["PORT"]) == (
+        "rencontres",
+        "alice",
+        "db.example",
+        6543,
+    )
+    assert config["CONN_MAX_AGE"] == 0  # the connection pool requires it
+    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert not (tmp_path / ".pgdata").exists()  # no embedded server was started
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url", "postgres://host:notaport/db", "sqlite:///db.sqlite3", "postgres://h/"]
+)
+def test_malformed_database_url_names_the_variable(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_url(url)
+
+
+def test_bad_boolean_and_integer_settings_name_their_variable(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        envbool("DEBUG", "true")
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        envint("EMAIL_PORT", "587")

@@ -1,0 +1,74 @@
+from django.urls import reverse
+
+from community.models import Identity, Network
+from events.models import RSVP, Event
+from tests.conftest import make_event, make_member
+
+
+def _attended(series, member):
+    past = make_event(series=series, title="Soirée d'avril", days=-20)
+    RSVP.objects.create(event=past, member=member, status=RSVP.Status.GOING)
+    cancelled = make_event(
+        series=series, title="Soirée annulée", days=-10, status=Event.Status.CANCELLED
+    )
+    RSVP.objects.create(event=cancelled, member=member, status=RSVP.Status.GOING)
+    declined = make_event(series=series, title="Soirée déclinée", days=-5)
+    RSVP.objects.create(event=declined, member=member, status=RSVP.Status.DECLINED)
+    return past
+
+
+def test_profile_shows_identities_and_events_attended_to_members(client, member, outsider, series):
+    Identity.objects.create(
+        member=member, network=Network.MASTODON, handle="camille@piaille.fr",
+        url="https://piaille.fr/@camille",
+    )  # fmt: skip
+    past = _attended(series, member)
+    client.force_login(outsider)
+
+    response = client.get(member.get_absolute_url())
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "camille@piaille.fr" in body
+    assert [r.event for r in response.context["attended"]] == [past]
+    assert past.get_absolute_url() in body
+    assert "Soirée annulée" not in body
+    assert "Soirée déclinée" not in body
+
+
+def test_profile_hides_events_attended_from_anonymous_visitors(client, member, series):
+    past = _attended(series, member)
+
+    body = client.get(member.get_absolute_url()).content.decode()
+
+    assert member.display_name in body
+    assert past.get_absolute_url() not in body
+
+
+def test_profile_hides_events_of_a_member_not_listed_among_attendees(
+    client, member, outsider, series
+):
+    member.listed_in_attendees = False
+    member.save()
+    past = _attended(series, member)
+
+    client.force_login(outsider)  # could leak
+    assert past.get_absolute_url() not in client.get(member.get_absolute_url()).content.decode()
+    client.force_login(member)  # but the member sees their own
+    assert past.get_absolute_url() in client.get(member.get_absolute_url()).content.decode()
+
+
+def test_unknown_member_gets_the_404_page(client, db):
+    response = client.get(reverse("community:profile", args=["nobody-here"]))
+
+    assert response.status_code == 404
+    assert 'class="site-header"' in response.content.decode()
+
+
+def test_display_name_with_markup_is_shown_as_text(client, db):
+    evil = make_member("evil", display_name='<script>alert("x")</script>')
+
+    body = client.get(evil.get_absolute_url()).content.decode()
+
+    assert '<script>alert("x")</script>' not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
