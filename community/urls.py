@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/", include("community.member_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:code>/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

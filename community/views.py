@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from community.models import User
@@ -41,3 +43,23 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 def bench_floor(request: HttpRequest) -> HttpResponse:
     """The cheapest page the site can serve; only routed when BENCHMARK_FLOOR is true."""
     return render(request, "bench_floor.html")
+
+
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Remember the visitor's language in a cookie and go back to the page they were on."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response

@@ -100,7 +100,7 @@ def test_language_switch_changes_the_page_language(browser, live_server, event):
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Événements à venir")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Upcoming events")

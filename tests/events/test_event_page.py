@@ -207,8 +207,8 @@ def test_event_page_query_count_does_not_grow_with_attendees(
     make_event(title="Autre", days=20, capacity=5)
     client.force_login(member)
 
-    # session, user, event with counts, attendees, my RSVP, links
-    with django_assert_num_queries(6):
+    # session, user, event with counts, attendees, my RSVP, links, "do I organise?" (nav)
+    with django_assert_num_queries(7):
         response = client.get(event.get_absolute_url())
 
     assert len(response.context["attendees"]) == attendees
