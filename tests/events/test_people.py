@@ -213,8 +213,9 @@ def test_people_view_has_a_constant_number_of_queries(
     event = make_event(title=f"Big {size}")
     build(event, size, member)
     client.force_login(member)
-    # session, user, event, RSVPs, ties among those going, meetings, viewer's ties, 2nd degree
-    with django_assert_num_queries(8):
+    # session, user, event, RSVPs, ties among those going, meetings, viewer's ties, 2nd degree,
+    # and the header's organiser link
+    with django_assert_num_queries(9):
         response = page(client, event)
     assert len(response.context["going"]) == size - 1
 
