@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from community.models import Tie
 from events.models import RSVP
@@ -54,3 +55,27 @@ def test_member_says_they_know_someone_online(page, live_server):
     page.get_by_role("button", name="Remove").click()
     page.wait_for_url(f"**{other.get_absolute_url()}")
     assert Tie.objects.count() == 0
+
+
+def test_people_and_identity_pages_have_no_serious_accessibility_violation(page, live_server):
+    from tests.browser.test_accessibility import serious_violations
+
+    event = make_event(title="Soirée accessible", days=-3)
+    me, other, third = make_member("camille"), make_member("thomas"), make_member("lea")
+    for person in (me, other, third):
+        RSVP.objects.create(event=event, member=person, status=RSVP.Status.GOING)
+    Tie.objects.create(from_member=me, to_member=other, network="x")
+    Tie.objects.create(from_member=other, to_member=me, network="x")
+    people_url = reverse("events:people", args=[event.slug])
+    page.goto(people_url)
+    assert serious_violations(page) == [], "anonymous people view"
+    log_in(page, live_server, me)
+    for path in [people_url, me.get_absolute_url(), other.get_absolute_url()]:
+        page.goto(path)
+        assert serious_violations(page) == [], path
+    page.goto(me.get_absolute_url())
+    page.get_by_role("link", name="Import your contacts from an export file").click()
+    assert serious_violations(page) == [], "import page"
+    page.goto(me.get_absolute_url())
+    page.get_by_role("link", name="Privacy settings").click()
+    assert serious_violations(page) == [], "privacy page"
