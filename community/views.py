@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from community.models import User
+from community.ties import profile_ties
 
 PROFILE_EVENTS = 100
 
@@ -35,6 +36,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             .select_related("event", "event__series")
             .order_by("-event__start")[:PROFILE_EVENTS]
         )
+    ctx.update(profile_ties(member=member, viewer=request.user))  # identities and ties (issue 4)
     return render(request, "community/profile.html", ctx)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import feeds, organise, public, rsvp
+from events.views import feeds, organise, people, public, rsvp
 
 app_name = "events"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
     path("events/<slug:slug>/event.ics", feeds.event_calendar, name="event_ics"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    # Who knows whom among the attendees, and "we met" (issue 4).
+    path("events/<slug:slug>/people/", people.people, name="people"),
+    path("events/<slug:slug>/met/", people.we_met, name="we_met"),
     path("organise/", organise.workspace, name="organise"),
     path("organise/calendar/", organise.calendar_month, name="organise_calendar"),
     path("organise/calendar/<str:token>.ics", organise.calendar_feed, name="organise_feed"),

@@ -10,6 +10,7 @@ from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
 from events.models import RSVP, Event, EventLink, Series
+from events.people import series_meeting_stats
 
 PAST_PER_PAGE = 30
 
@@ -96,6 +97,7 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .prefetch_related(Prefetch("links", queryset=EventLink.objects.order_by("kind")))
             .order_by("-start")
         ),
+        "meeting_stats": series_meeting_stats(series=series),  # issue 4
     }
     return render(request, "events/series.html", ctx)
 

@@ -239,8 +239,9 @@ def test_series_page_query_count_does_not_grow_with_events(
         RSVP(event=e, member=p, status=RSVP.Status.GOING) for e in created[:20] for p in people
     )
 
-    # series, its links, its organisers, upcoming events, past events, their links
-    with django_assert_num_queries(6):
+    # series, its links, its organisers, upcoming events, past events, their links,
+    # and the meeting measure: ties turned into meetings, newcomers who met someone
+    with django_assert_num_queries(8):
         response = client.get(series.get_absolute_url())
 
     assert len(response.context["upcoming"]) + len(response.context["past"]) == events

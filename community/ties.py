@@ -1,0 +1,57 @@
+"""Who may see whose ties, and what a profile shows about them."""
+
+from community.models import Network, Tie, User
+
+
+def can_see_ties(*, owner_id: int, visibility: str, viewer) -> bool:
+    """Whether `viewer` may see the ties declared by the member `owner_id`.
+
+    A directed tie A → B belongs to A: A's `ties_visibility` decides who sees it.
+    """
+    if viewer is not None and viewer.is_authenticated and viewer.pk == owner_id:
+        return True
+    if visibility == User.Visibility.EVERYONE:
+        return True
+    if visibility == User.Visibility.MEMBERS:
+        return viewer is not None and viewer.is_authenticated
+    return False
+
+
+def profile_ties(*, member: User, viewer) -> dict:
+    """Context for the identities and ties parts of `member`'s profile, as `viewer` sees it."""
+    is_self = viewer.is_authenticated and viewer.pk == member.pk
+    ctx = {
+        "is_self": is_self,
+        "ties_visible": False,
+        "known": [],
+        "my_ties_to_member": [],
+        "networks": Network.choices,
+    }
+    if can_see_ties(owner_id=member.pk, visibility=member.ties_visibility, viewer=viewer):
+        ctx["ties_visible"] = True
+        ties = list(
+            Tie.objects.filter(from_member=member, to_member__is_active=True)
+            .select_related("to_member", "import_batch")
+            .order_by("to_member__display_name", "network")
+        )
+        back = set(
+            Tie.objects.filter(
+                to_member=member, from_member__in=[t.to_member_id for t in ties]
+            ).values_list("from_member_id", "network")
+        )
+        for tie in ties:
+            tie.is_mutual = (tie.to_member_id, tie.network) in back
+        ctx["known"] = ties
+    if viewer.is_authenticated and not is_self:
+        mine = list(Tie.objects.filter(from_member=viewer, to_member=member).order_by("network"))
+        back = set(
+            Tie.objects.filter(from_member=member, to_member=viewer).values_list(
+                "network", flat=True
+            )
+        )
+        for tie in mine:
+            tie.is_mutual = tie.network in back
+        ctx["my_ties_to_member"] = mine
+    if is_self:
+        ctx["import_batches"] = list(member.import_batches.all())
+    return ctx

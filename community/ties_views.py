@@ -1,0 +1,187 @@
+"""A member's online identities, ties, privacy settings and contact imports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import imports
+from community.models import Identity, ImportBatch, Tie, User
+from community.ties_forms import (
+    IdentityForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    PrivacyForm,
+    TieForm,
+    XAccountForm,
+)
+
+
+def _active_member(username: str) -> User:
+    return get_object_or_404(User.objects.filter(is_active=True), username=username)
+
+
+@login_required
+def identity_add(request: HttpRequest) -> HttpResponse:
+    form = IdentityForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                Identity.objects.create(
+                    member=request.user,
+                    network=data["network"],
+                    handle=data["handle"],
+                    url=data["url"],
+                )
+        except IntegrityError:
+            # Another member claimed it between the check and the insert.
+            form.add_error("value", _("This identity is already claimed by another member."))
+        else:
+            messages.success(request, _("Identity added."))
+            return redirect(request.user)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/identity_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def identity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(Identity, pk=pk, member=request.user)
+    identity.delete()
+    messages.success(request, _("Identity removed."))
+    return redirect(request.user)
+
+
+@login_required
+@require_POST
+def tie_add(request: HttpRequest, username: str) -> HttpResponse:
+    other = _active_member(username)
+    if other.pk == request.user.pk:
+        return HttpResponseBadRequest(_("You cannot tie yourself."))
+    form = TieForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a network from the list."))
+    Tie.objects.get_or_create(
+        from_member=request.user,
+        to_member=other,
+        network=form.cleaned_data["network"],
+        defaults={"source": Tie.Source.DECLARED},
+    )
+    messages.success(request, _("Noted: you know %(name)s online.") % {"name": other})
+    return redirect(other)
+
+
+@login_required
+@require_POST
+def tie_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tie = get_object_or_404(
+        Tie.objects.select_related("to_member"), pk=pk, from_member=request.user
+    )
+    tie.delete()
+    messages.success(request, _("Tie removed."))
+    return redirect(tie.to_member if request.POST.get("back") == "member" else request.user)
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    form = PrivacyForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Privacy settings saved."))
+        return redirect(request.user)
+    return render(request, "community/privacy.html", {"form": form})
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            preview = imports.preview_import(
+                member=request.user,
+                kind=form.cleaned_data["kind"],
+                data=upload.read(),
+                filename=upload.name,
+                network=form.cleaned_data["network"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            token = ImportConfirmForm.sign(
+                member=request.user,
+                payload={
+                    "kind": preview.kind,
+                    "filename": preview.filename,
+                    "rows": preview.rows_read,
+                    "ties": [[m.member.pk, m.network] for m in preview.matches],
+                },
+            )
+            confirm = ImportConfirmForm(initial={"token": token}, member=request.user)
+            ctx = {"preview": preview, "confirm_form": confirm}
+            return render(request, "community/import_preview.html", ctx)
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "x_form": XAccountForm()}
+    return render(request, "community/import_form.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    form = ImportConfirmForm(request.POST, member=request.user)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("This preview was tampered with or is too old."))
+    payload = form.cleaned_data["token"]
+    try:
+        ties = [(int(to_id), str(net)) for to_id, net in payload["ties"]]
+        kind = payload["kind"]
+        if kind not in ImportBatch.Kind.values:
+            raise ValueError(kind)
+        batch = imports.confirm_import(
+            member=request.user,
+            kind=kind,
+            filename=str(payload.get("filename", "")),
+            rows_read=int(payload.get("rows", 0)),
+            ties=ties,
+        )
+    except (KeyError, TypeError, ValueError):
+        return HttpResponseBadRequest(_("This preview was tampered with or is too old."))
+    count = batch.ties.count()
+    messages.success(request, _("Import saved: %(count)s new ties.") % {"count": count})
+    return redirect(request.user)
+
+
+@login_required
+@require_POST
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk, member=request.user)
+    # The batch's ties go with it (ForeignKey on_delete=CASCADE).
+    batch.delete()
+    messages.success(request, _("Import undone."))
+    return redirect(request.user)
+
+
+@login_required
+@require_POST
+def x_account(request: HttpRequest) -> HttpResponse:
+    form = XAccountForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            identity = imports.prove_x_account(
+                member=request.user, data=form.cleaned_data["file"].read()
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                _("Your X account @%(handle)s is recognised.") % {"handle": identity.handle},
+            )
+            return redirect(request.user)
+    ctx = {"form": ImportUploadForm(), "x_form": form}
+    return render(request, "community/import_form.html", ctx, status=400)

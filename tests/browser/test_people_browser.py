@@ -1,0 +1,81 @@
+"""A member walks from an event to its people view, and tells a profile "I know them online"."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from community.models import Tie
+from events.models import RSVP
+from tests.conftest import make_event, make_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def test_people_view_draws_75_attendees_without_csp_errors(page, live_server, tmp_path):
+    event = make_event(title="Grande soirée")
+    people = [make_member(f"guest-{i:02d}") for i in range(75)]
+    for person in people:
+        RSVP.objects.create(event=event, member=person, status=RSVP.Status.GOING)
+    for i in range(0, 60, 3):
+        Tie.objects.create(from_member=people[i], to_member=people[i + 1], network="x")
+        Tie.objects.create(from_member=people[i + 1], to_member=people[i], network="x")
+        Tie.objects.create(from_member=people[i + 1], to_member=people[i + 2], network="x")
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    log_in(page, live_server, people[0])
+    page.goto(event.get_absolute_url())
+    page.get_by_role("link", name="Who is coming, and who knows whom").click()
+    assert page.locator("svg.people-graph g.attendee").count() == 75
+    assert page.locator("svg.people-graph .tie-mutual").count() == 20
+    assert page.locator("ul.newcomers li").count() == 15
+    page.screenshot(path=str(tmp_path / "people.png"), full_page=True)
+    assert errors == []
+
+
+def test_member_says_they_know_someone_online(page, live_server):
+    me, other = make_member("camille"), make_member("thomas", display_name="Thomas V")
+    log_in(page, live_server, me)
+    page.goto(other.get_absolute_url())
+    page.get_by_label("I know them online on").select_option("mastodon")
+    page.get_by_role("button", name="I know them online").click()
+    page.wait_for_url(f"**{other.get_absolute_url()}")
+    assert list(Tie.objects.values_list("from_member", "to_member", "network")) == [
+        (me.pk, other.pk, "mastodon")
+    ]
+    page.get_by_role("button", name="Remove").click()
+    page.wait_for_url(f"**{other.get_absolute_url()}")
+    assert Tie.objects.count() == 0
+
+
+def test_people_and_identity_pages_have_no_serious_accessibility_violation(page, live_server):
+    from tests.browser.test_accessibility import serious_violations
+
+    event = make_event(title="Soirée accessible", days=-3)
+    me, other, third = make_member("camille"), make_member("thomas"), make_member("lea")
+    for person in (me, other, third):
+        RSVP.objects.create(event=event, member=person, status=RSVP.Status.GOING)
+    Tie.objects.create(from_member=me, to_member=other, network="x")
+    Tie.objects.create(from_member=other, to_member=me, network="x")
+    people_url = reverse("events:people", args=[event.slug])
+    page.goto(people_url)
+    assert serious_violations(page) == [], "anonymous people view"
+    log_in(page, live_server, me)
+    for path in [people_url, me.get_absolute_url(), other.get_absolute_url()]:
+        page.goto(path)
+        assert serious_violations(page) == [], path
+    page.goto(me.get_absolute_url())
+    page.get_by_role("link", name="Import your contacts from an export file").click()
+    assert serious_violations(page) == [], "import page"
+    page.goto(me.get_absolute_url())
+    page.get_by_role("link", name="Privacy settings").click()
+    assert serious_violations(page) == [], "privacy page"
