@@ -274,7 +274,7 @@ def _component_layout(
         sub = nx.Graph()
         sub.add_nodes_from(nodes)
         sub.add_edges_from(graph.subgraph(nodes).edges())
-        pos = nx.spring_layout(sub, seed=7, iterations=60)
+        pos = _spread(nx.spring_layout(sub, seed=7, iterations=60))
     else:
         # Depth-first order from the first member: the component is connected, so the search
         # stays inside it, and people who know each other end up side by side.
@@ -290,6 +290,22 @@ def _component_layout(
             pos = nx.shell_layout(order, nlist=shells)
     scale = max((math.hypot(x, y) for x, y in pos.values()), default=1.0) or 1.0
     return {n: (float(x) / scale, float(y) / scale) for n, (x, y) in pos.items()}
+
+
+def _spread(pos: dict) -> dict:
+    """Even out a force-directed layout over the disc, keeping each node's direction.
+
+    A spring layout pushes the few loosely tied people far out and packs a dense core into a
+    small blob once scaled to the disc; placing nodes at radii ranked by their distance from
+    the centre (equal area per node) keeps who-is-near-whom but makes every name readable.
+    """
+    ranked = sorted(pos.items(), key=lambda item: (math.hypot(*item[1]), item[0]))
+    spread = {}
+    for rank, (node, (x, y)) in enumerate(ranked):
+        radius = math.sqrt((rank + 0.5) / len(ranked))
+        angle = math.atan2(y, x)
+        spread[node] = (radius * math.cos(angle), radius * math.sin(angle))
+    return spread
 
 
 def graph_svg(
@@ -364,7 +380,7 @@ def graph_svg(
         elif mutual:
             out.append(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                f'stroke="#1b1f24" stroke-width="3" class="tie tie-mutual"/>'
+                f'stroke="#1b1f24" stroke-width="2.2" stroke-opacity="0.55" class="tie tie-mutual"/>'
             )
         else:
             # Stop the arrow at the target's edge.
@@ -372,7 +388,7 @@ def graph_svg(
             x2e, y2e = x2 - (x2 - x1) * node_r / length, y2 - (y2 - y1) * node_r / length
             out.append(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2e:.1f}" y2="{y2e:.1f}" '
-                f'stroke="#4a5360" stroke-width="1.2" stroke-dasharray="5 3" '
+                f'stroke="#4a5360" stroke-width="1.2" stroke-opacity="0.7" stroke-dasharray="5 3" '
                 f'marker-end="url(#arrow)" class="tie tie-oneway"/>'
             )
     if mutual_d:
