@@ -380,7 +380,8 @@ def graph_svg(
         elif mutual:
             out.append(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                f'stroke="#1b1f24" stroke-width="2.2" stroke-opacity="0.55" class="tie tie-mutual"/>'
+                f'stroke="#1b1f24" stroke-width="2.2" stroke-opacity="0.55" '
+                f'class="tie tie-mutual"/>'
             )
         else:
             # Stop the arrow at the target's edge.
