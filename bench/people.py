@@ -24,16 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
+# Loaded the way gunicorn loads it (Django set up, then the garbage collector's freeze).
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from community.models import Tie, User  # noqa: E402
+from community.wsgi import application  # noqa: E402, F401
 from events.models import RSVP, Event  # noqa: E402
 
 SLUG = "scale-big-event"

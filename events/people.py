@@ -154,10 +154,16 @@ def event_people(*, event: Event, viewer) -> dict:
         ) % {"count": count}
 
     # Walking the others in name order fills every list already sorted.
+    follows_of: dict[int, set[int]] = {}
+    for a, b in visible:
+        follows_of.setdefault(a, set()).add(b)
+    nobody: set[int] = set()
     for other_id in sorted(graph.nodes, key=sort_key.__getitem__):
         other = people[other_id]
+        other_follows = follows_of.get(other_id, nobody)
         for person_id in graph[other_id]:
-            out, back = (person_id, other_id) in visible, (other_id, person_id) in visible
+            out = other_id in follows_of.get(person_id, nobody)
+            back = person_id in other_follows
             direction = "mutual" if out and back else ("out" if out else "in")
             people[person_id].knows.append((other, direction))
     for person in going:
