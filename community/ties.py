@@ -31,7 +31,7 @@ def profile_ties(*, member: User, viewer) -> dict:
         ctx["ties_visible"] = True
         ties = list(
             Tie.objects.filter(from_member=member, to_member__is_active=True)
-            .select_related("to_member", "import_batch")
+            .select_related("to_member")
             .order_by("to_member__display_name", "network")
         )
         back = set(

@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import holidays
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -214,8 +214,3 @@ def free_dates(
             found.append(day)
         day += dt.timedelta(days=1)
     return found
-
-
-def acknowledgements_for(series_ids) -> Q:
-    """Filter on ClashAcknowledgement: the ones confirmed against, or by, these series."""
-    return Q(other_event__series__in=series_ids) | Q(event__series__in=series_ids)

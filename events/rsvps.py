@@ -125,7 +125,7 @@ def waitlist_position(rsvp: RSVP) -> int | None:
     """1 for the first in the queue; None when the member is not waitlisted."""
     if rsvp.status != RSVP.Status.WAITLISTED:
         return None
-    return _ahead(rsvp.event_id, rsvp.status_changed_at, rsvp.pk).count() + 1
+    return with_waitlist_position(RSVP.objects.filter(pk=rsvp.pk)).get().waitlist_position
 
 
 def with_waitlist_position(rsvps):
@@ -142,12 +142,6 @@ def with_waitlist_position(rsvps):
         .values("n")
     )
     return rsvps.annotate(waitlist_position=Coalesce(Subquery(ahead), Value(0)) + 1)
-
-
-def _ahead(event_id: int, changed_at, pk: int):
-    return RSVP.objects.filter(event_id=event_id, status=RSVP.Status.WAITLISTED).filter(
-        Q(status_changed_at__lt=changed_at) | Q(status_changed_at=changed_at, id__lt=pk)
-    )
 
 
 def _lock(event: Event) -> Event:
