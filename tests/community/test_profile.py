@@ -1,6 +1,7 @@
+import pytest
 from django.urls import reverse
 
-from community.models import Identity, Network
+from community.models import Identity, Network, Tie
 from events.models import RSVP, Event
 from tests.conftest import make_event, make_member
 
@@ -72,3 +73,28 @@ def test_display_name_with_markup_is_shown_as_text(client, db):
 
     assert '<script>alert("x")</script>' not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_profile_query_count_does_not_grow_with_ties_and_events(
+    client, member, outsider, series, django_assert_num_queries, count
+):
+
+    for i in range(count):
+        other = make_member(f"friend{i}")
+        Tie.objects.create(from_member=member, to_member=other, network=Network.X)
+        Tie.objects.create(from_member=other, to_member=member, network=Network.X)
+        event = make_event(series=series, title=f"Soirée {i}", days=-(i + 2))
+        RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+        Identity.objects.create(member=member, network=Network.WEBSITE, handle=f"blog{i}.fr")
+    member.ties_visibility = "members"
+    member.save()
+    client.force_login(outsider)
+
+    # session, user, member, identities, events attended, ties, mutual ties, my ties to
+    # them, their ties to me, "do I organise?" (nav)
+    with django_assert_num_queries(10):
+        response = client.get(member.get_absolute_url())
+
+    assert len(response.context["known"]) == count
+    assert len(response.context["attended"]) == count
