@@ -46,7 +46,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l fr -l en --ignore ".venv/*" --ignore "staticfiles/*"
+	$(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore ".venv/*" --ignore "staticfiles/*"
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 bench: install

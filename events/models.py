@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
@@ -5,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -94,6 +97,22 @@ class Venue(models.Model):
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
+
+    def not_cancelled(self):
+        """Published events and date holds: everything that takes a date."""
+        return self.exclude(status=Event.Status.CANCELLED)
+
+    def with_area(self):
+        """Annotate `area`: the venue's city, else the series' home city, trimmed, lower-case."""
+        return self.annotate(area=Lower(Trim(Coalesce("venue__city", "series__home_city"))))
+
+    def in_area(self, city: str):
+        """Events in `city` (the venue's city, or the series' home city without a venue)."""
+        return self.with_area().filter(area=(city or "").strip().lower())
+
+    def organised_by(self, member):
+        """Events of the series the member organises (superusers are not organisers)."""
+        return self.filter(series__organisers=member)
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now())
@@ -257,6 +276,34 @@ class EventLink(models.Model):
         return self.title
 
 
+class RSVPQuerySet(models.QuerySet):
+    def going(self):
+        return self.filter(status=RSVP.Status.GOING)
+
+    def waitlisted(self):
+        return self.filter(status=RSVP.Status.WAITLISTED)
+
+    def active(self):
+        """Going or waiting: the members an event concerns."""
+        return self.filter(status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED])
+
+    def attended(self, *, within: dt.timedelta | None = None, now=None):
+        """Going to a published event that is over, optionally ended within `within`."""
+        now = now or timezone.now()
+        rsvps = self.filter(
+            status=RSVP.Status.GOING,
+            event__status=Event.Status.PUBLISHED,
+            event__end__lt=now,
+        )
+        if within is not None:
+            rsvps = rsvps.filter(event__end__gte=now - within)
+        return rsvps
+
+    def listed(self):
+        """RSVPs of members who let others see them among attendees."""
+        return self.filter(member__listed_in_attendees=True, member__is_active=True)
+
+
 class RSVP(models.Model):
     class Status(models.TextChoices):
         GOING = "going", _("Going")
@@ -272,6 +319,8 @@ class RSVP(models.Model):
     # When the member took their current status: the waitlist is served in this order.
     status_changed_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RSVPQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("RSVP")
@@ -290,6 +339,18 @@ class RSVP(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.event} ({self.status})"
+
+    @property
+    def is_going(self) -> bool:
+        return self.status == self.Status.GOING
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
 
 
 class Meeting(models.Model):
