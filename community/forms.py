@@ -1,5 +1,16 @@
+"""Forms of the members app: sign-up extras, identities, ties, privacy, contact imports."""
+
 from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from community.identities import normalise
+from community.models import Identity, ImportBatch, Network, User
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+IMPORT_SALT = "community.imports.preview"
+IMPORT_MAX_AGE = 3600
 
 
 class SignupForm(forms.Form):
@@ -16,3 +27,101 @@ class SignupForm(forms.Form):
         user.display_name = self.cleaned_data["display_name"]
         user.city = self.cleaned_data["city"]
         user.save(update_fields=["display_name", "city"])
+
+
+class IdentityForm(forms.Form):
+    network = forms.ChoiceField(label=_("Network"), choices=Network.choices)
+    value = forms.CharField(
+        label=_("Handle or address"),
+        max_length=500,
+        help_text=_("For example @nick, nick@mastodon.social or https://myblog.example"),
+    )
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean(self):
+        data = super().clean()
+        if "network" not in data or "value" not in data:
+            return data
+        try:
+            result = normalise(data["network"], data["value"])
+        except ValidationError as error:
+            self.add_error("value", error)
+            return data
+        data["handle"], data["url"] = result.handle, result.url
+        owner = (
+            Identity.objects.filter(network=data["network"], handle=result.handle)
+            .values_list("member_id", flat=True)
+            .first()
+        )
+        if owner == self.member.pk:
+            self.add_error("value", _("You have already added this identity."))
+        elif owner is not None:
+            self.add_error("value", _("This identity is already claimed by another member."))
+        return data
+
+
+class TieForm(forms.Form):
+    network = forms.ChoiceField(label=_("Where you know them"), choices=Network.choices)
+
+
+class PrivacyForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["ties_visibility", "listed_in_attendees"]
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of file"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(label=_("Export file"), help_text=_("At most 5 MB."))
+    network = forms.ChoiceField(
+        label=_("Network of the handles"),
+        choices=[("", _("Named in the file"))] + list(Network.choices),
+        required=False,
+        help_text=_("Only for a list of handles without a network column."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("This file is larger than 5 MB."), code="too_large")
+        return upload
+
+
+class XAccountForm(forms.Form):
+    file = forms.FileField(label=_("account.js from your X archive"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("This file is larger than 5 MB."), code="too_large")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """Carries the preview's matches, signed for this member, to the confirm step."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    @staticmethod
+    def sign(*, member: User, payload: dict) -> str:
+        return signing.dumps({**payload, "member": member.pk}, salt=IMPORT_SALT, compress=True)
+
+    def clean_token(self) -> dict:
+        try:
+            payload = signing.loads(
+                self.cleaned_data["token"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+        except signing.SignatureExpired as error:
+            raise ValidationError(_("This preview is too old; upload the file again.")) from error
+        except signing.BadSignature as error:
+            raise ValidationError(_("This preview was tampered with."), code="tampered") from error
+        if not isinstance(payload, dict) or payload.get("member") != self.member.pk:
+            raise ValidationError(_("This preview was tampered with."), code="tampered")
+        return payload

@@ -1,19 +1,34 @@
+"""The site's root URLs, and the members app's own routes (namespace `community`)."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from community import views
+from community.views import imports, members, site, ties
+
+member_patterns = [
+    path("<str:username>/", members.profile, name="profile"),
+    path("me/identities/add/", ties.identity_add, name="identity_add"),
+    path("me/identities/<int:pk>/delete/", ties.identity_delete, name="identity_delete"),
+    path("me/ties/<int:pk>/delete/", ties.tie_delete, name="tie_delete"),
+    path("me/privacy/", ties.privacy, name="privacy"),
+    path("me/imports/", imports.import_upload, name="import"),
+    path("me/imports/confirm/", imports.import_confirm, name="import_confirm"),
+    path("me/imports/<int:pk>/undo/", imports.import_undo, name="import_undo"),
+    path("me/x-account/", ties.x_account, name="x_account"),
+    path("<str:username>/know/", ties.tie_add, name="tie_add"),
+]
 
 urlpatterns = [
     path("", include("events.urls")),
-    path("members/", include("community.member_urls")),
+    path("members/", include((member_patterns, "community"))),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("language/<str:code>/", views.switch_language, name="switch_language"),
-    path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", site.switch_language, name="switch_language"),
+    path("healthz", site.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 
 # A minimal page through the same middleware stack: the yardstick of `bench/home.py`.
 if settings.BENCHMARK_FLOOR:
-    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench_floor"))
+    urlpatterns.append(path("bench/floor/", site.bench_floor, name="bench_floor"))

@@ -1,7 +1,194 @@
+"""Forms: the filters of `/`, RSVP buttons, and the organiser pages (events, holds, calendar)."""
+
+import datetime as dt
+
 from django import forms
+from django.core.validators import MinValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Series, Venue
+from community.models import User
+from events.clashes import Clash, find_clashes
+from events.models import Event, Series, Venue
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def venue_taken(*, venue: Venue | None, start, end, exclude_pk=None) -> Event | None:
+    """The event already at this venue at overlapping times (what the exclusion forbids)."""
+    if venue is None or start is None or end is None or end <= start:
+        return None
+    taken = Event.objects.exclude(status=Event.Status.CANCELLED).filter(
+        venue=venue, start__lt=end, end__gt=start
+    )
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    return taken.first()
+
+
+class ClashCheckMixin:
+    """Lists clashes in `clean()`; saving with clashes not yet acknowledged needs
+    `publish_anyway`."""
+
+    clashes: list[Clash]
+
+    def check_clashes(self, *, event: Event, start, end, city, acknowledged=()) -> None:
+        self.clashes = find_clashes(
+            start=start, end=end, city=city, series=event.series, exclude_event=event
+        )
+        new = [c for c in self.clashes if c.other.pk not in set(acknowledged)]
+        if new and not self.cleaned_data.get("publish_anyway"):
+            self.add_error(
+                "publish_anyway",
+                _(
+                    "This date clashes with other events (listed below). Tick “publish "
+                    "anyway” to confirm; their organisers will see your confirmation."
+                ),
+            )
+
+
+class EventForm(ClashCheckMixin, forms.ModelForm):
+    publish_anyway = forms.BooleanField(
+        label=_("Publish anyway, despite the clashes"), required=False
+    )
+
+    class Meta:
+        model = Event
+        fields = ["title", "status", "start", "end", "venue", "capacity", "description"]
+        widgets = {"start": DATETIME_INPUT, "end": DATETIME_INPUT}
+        help_texts = {
+            "start": _("Paris time."),
+            "end": _("Paris time; may be after midnight."),
+            "capacity": _("Leave empty for no limit."),
+        }
+
+    def __init__(self, *args, series: Series, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series = series
+        self.instance.series = series
+        self.clashes = []
+        self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["end"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["venue"].queryset = Venue.objects.order_by("city", "name")
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].validators.append(MinValueValidator(1))
+        self.fields["capacity"].widget.attrs["min"] = 1
+        if self.instance.pk and not self.instance.is_hold:
+            # A published event is not turned back into a hold: members may have registered.
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [
+                (Event.Status.HOLD, _("Date hold (organisers only)")),
+                (Event.Status.PUBLISHED, _("Published")),
+            ]
+            self.fields["status"].label = _("Publish now or hold the date")
+
+    def clean(self):
+        data = super().clean()
+        start, end, venue = data.get("start"), data.get("end"), data.get("venue")
+        if start and end and end <= start:
+            return data  # Event.clean() reports it on the end field.
+        if taken := venue_taken(venue=venue, start=start, end=end, exclude_pk=self.instance.pk):
+            self.add_error(
+                "venue",
+                _("%(venue)s is already booked at these times for “%(title)s”.")
+                % {"venue": venue.name, "title": taken.title},
+            )
+            return data
+        if start and end:
+            acknowledged = (
+                self.instance.clash_acks.values_list("other_event", flat=True)
+                if self.instance.pk
+                else ()
+            )
+            self.check_clashes(
+                event=self.instance,
+                start=start,
+                end=end,
+                city=venue.city if venue else self.series.home_city,
+                acknowledged=list(acknowledged),
+            )
+        return data
+
+
+class PublishHoldForm(ClashCheckMixin, forms.Form):
+    publish_anyway = forms.BooleanField(
+        label=_("Publish anyway, despite the clashes"), required=False
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.clashes = []
+        if not self.is_bound:
+            # Shown before the organiser confirms.
+            self.clashes = find_clashes(**self.clash_args())
+
+    def clash_args(self) -> dict:
+        event = self.event
+        return {
+            "start": event.start,
+            "end": event.end,
+            "city": event.venue.city if event.venue else event.series.home_city,
+            "series": event.series,
+            "exclude_event": event,
+        }
+
+    def clean(self):
+        data = super().clean()
+        args = self.clash_args()
+        self.check_clashes(
+            event=self.event,
+            start=args["start"],
+            end=args["end"],
+            city=args["city"],
+            acknowledged=list(self.event.clash_acks.values_list("other_event", flat=True)),
+        )
+        return data
+
+
+class AddOrganiserForm(forms.Form):
+    who = forms.CharField(label=_("Username or email of the new organiser"), max_length=254)
+
+    def __init__(self, *args, series: Series, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series = series
+
+    def clean_who(self) -> User:
+        who = self.cleaned_data["who"].strip()
+        user = User.objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first()
+        if user is None:
+            raise forms.ValidationError(_("No member with this username or email."))
+        if self.series.organisers.filter(pk=user.pk).exists():
+            raise forms.ValidationError(_("This member already organises the series."))
+        return user
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(input_formats=["%Y-%m"], required=False)
+
+    def clean_month(self) -> dt.date | None:
+        month = self.cleaned_data["month"]
+        return month.replace(day=1) if month else None
+
+
+class DayForm(forms.Form):
+    """`?day=2027-06-03` on the new-event page, from a free date: pre-fills an evening."""
+
+    day = forms.DateField(input_formats=["%Y-%m-%d"])
+
+    def initial_times(self) -> dict:
+        if not self.is_valid():
+            return {}
+        day = self.cleaned_data["day"]
+        return {
+            "start": dt.datetime.combine(day, dt.time(19)),
+            "end": dt.datetime.combine(day, dt.time(22)),
+        }
+
+
+class FreeDatesForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=20, required=False)
 
 
 class EventFilterForm(forms.Form):

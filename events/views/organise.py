@@ -37,9 +37,7 @@ from events.clashes import (
     level_for,
     local_days,
 )
-from events.models import RSVP, ClashAcknowledgement, Event, Series, Weekday
-from events.notifications import notify_cancelled, notify_moved, notify_published
-from events.organise_forms import (
+from events.forms import (
     AddOrganiserForm,
     DayForm,
     EventForm,
@@ -47,6 +45,8 @@ from events.organise_forms import (
     MonthForm,
     PublishHoldForm,
 )
+from events.models import RSVP, ClashAcknowledgement, Event, Series, Weekday
+from events.notifications import notify_cancelled, notify_moved, notify_published
 
 # An edition is "on track" with at least this share of the going count past editions had
 # at the same number of days before their date.

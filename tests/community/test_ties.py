@@ -144,7 +144,7 @@ def test_own_profile_lists_imports_and_network_choices(member_client, member):
 def test_identity_claimed_at_the_same_moment_is_a_form_error_not_a_500(
     member_client, member, outsider, monkeypatch
 ):
-    from community import ties_forms
+    from community import forms as ties_forms
 
     def clean_without_check(form):
         data = form.cleaned_data

@@ -236,7 +236,7 @@ def test_moving_a_hold_onto_a_clash_needs_confirmation(organiser_client, series,
 def test_venue_booked_meanwhile_is_a_form_error(organiser_client, series, venue, monkeypatch):
     """The checks pass, then another organiser books the venue before the insert: the
     database refuses and the form says so."""
-    from events import organise_forms
+    from events import forms as organise_forms
 
     make_event(title="Arrivé entre-temps", start=paris(2027, 12, 2, 20), series=series, venue=venue)
     monkeypatch.setattr(organise_forms, "venue_taken", lambda **kwargs: None)
