@@ -7,6 +7,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The production environment the README documents, with placeholder secrets: `make check`
+# proves that `manage.py check --deploy` passes with it.
+DEPLOY_ENV := DEBUG=false SECRET_KEY=check-deploy-placeholder-secret-key-0123456789abcdefghij \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/unused ALLOWED_HOSTS=rencontres.example \
+	CSRF_TRUSTED_ORIGINS=https://rencontres.example SITE_URL=https://rencontres.example \
+	SECURE_COOKIES=true BEHIND_HTTPS_PROXY=true SECURE_SSL_REDIRECT=true HSTS_SECONDS=31536000 \
+	HSTS_PRELOAD=true EMAIL_HOST=smtp.rencontres.example
+
 .PHONY: run test install chromium check fmt messages bench clean-db
 
 $(STAMP): pyproject.toml requirements.lock
@@ -40,6 +48,7 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 fmt: install
 	$(BIN)/ruff format .

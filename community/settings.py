@@ -146,6 +146,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rencontres] "
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+# Changing the email address or password asks for the password again (a stolen session is
+# not enough), and the old address hears of every change made to the account.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A member locked out by the per-address limit on failed passwords can still get in with a
+# code sent to their email address.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -214,8 +221,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if envbool("BEHIND_HTTPS_PROXY", "false"):
+BEHIND_HTTPS_PROXY = envbool("BEHIND_HTTPS_PROXY", "false")
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits count per client address. Behind reverse proxies every request comes from the
+# proxy, so the client is the address the last of TRUSTED_PROXY_COUNT proxies appended to
+# X-Forwarded-For (an address the client wrote itself further left is never believed).
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1" if BEHIND_HTTPS_PROXY else "0")
+# HTTPS only, once the site is served over TLS: redirect plain HTTP (except the health check,
+# which the proxy or orchestrator may call over HTTP) and tell browsers to stay on HTTPS.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", "false")
 
 # How long `/` reuses its listing for the same filters without asking the database (see
 # events/listing.py); 0 turns that off, as in tests, which expect every change at once.

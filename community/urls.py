@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from community.views import imports, members, site, ties
 
@@ -26,6 +27,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", site.switch_language, name="switch_language"),
     path("healthz", site.healthz, name="healthz"),
+    # Staff log in like everyone else, through allauth (its rate limits, its MFA), never
+    # through the admin's own password form.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
 ]
 
