@@ -29,7 +29,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The web server and the job worker (emails, fetches), started and stopped together.
+	exec $(BIN)/python manage.py serve $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when it is missing (never a downloaded build).
 chromium:

@@ -54,11 +54,17 @@ def prune_dead_handles(pgdata: Path) -> None:
     handles = pgdata / ".handle_pids.json"
     try:
         pids = json.loads(handles.read_text())
-    except (FileNotFoundError, ValueError):
+    except FileNotFoundError:
         return
-    alive = [pid for pid in pids if _pid_alive(pid)]
+    except ValueError:
+        # A process killed while the package rewrote the file leaves it truncated, and the
+        # package cannot read it back: start the list again rather than fail every start.
+        pids = None
+    alive = [pid for pid in pids or [] if _pid_alive(pid)]
     if alive != pids:
-        handles.write_text(json.dumps(alive))
+        partial = handles.with_suffix(".tmp")
+        partial.write_text(json.dumps(alive))
+        partial.replace(handles)
 
 
 def _prune_dead_handles_locked(pgdata: Path) -> None:

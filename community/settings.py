@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "django_tasks_db",
     "community",
     "events",
 ]
@@ -160,6 +161,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_email": "1/m/user",
 }
+
+# Background jobs (sending email, fetching URLs) are stored in PostgreSQL and run by
+# `manage.py db_worker` processes, so a slow or failing outside service never holds a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Email: the console in development, SMTP from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rencontres <noreply@rencontres.local>")

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from community.db import prune_dead_handles
+
 # Starts (or reuses) the server under BASE, prints the postmaster pid, then waits for a line
 # on stdin (or exits at once with "exit"/"kill").
 CHILD = textwrap.dedent(
@@ -194,3 +196,12 @@ def _has_user(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_a_truncated_pid_list_is_started_again(tmp_path):
+    # What a process killed while the package rewrote the list leaves behind.
+    (tmp_path / ".handle_pids.json").write_text("")
+
+    prune_dead_handles(tmp_path)
+
+    assert json.loads((tmp_path / ".handle_pids.json").read_text()) == []
