@@ -146,6 +146,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rencontres] "
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+# Account emails go through the site's one mail path (community/mail.py).
+ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
