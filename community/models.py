@@ -46,9 +46,14 @@ class User(AbstractUser):
         _("short bio"), max_length=500, blank=True, validators=[validate_multiline]
     )
     # The language the site's emails and personal calendar feeds are written in for this
-    # member; set when they switch language on the site.
+    # member; set when they switch language on the site. The database default serves rows
+    # written without the ORM (the bulk seeding command).
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
     )
     ties_visibility = models.CharField(
         _("who sees whom I know online"),
