@@ -46,7 +46,7 @@ def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context
     A recipient is a member, or a bare address for someone without an account (allauth's
     "unknown account" email), who is written to in the active language.
     """
-    seen = set()
+    seen, rendered = set(), {}
     for recipient in recipients:
         if isinstance(recipient, User):
             address, language = recipient.email, recipient.language
@@ -55,7 +55,10 @@ def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())
-        subject, body = render_mail(template_prefix, context, language=language)
+        # The context is the same for every recipient: one rendering per language.
+        if language not in rendered:
+            rendered[language] = render_mail(template_prefix, context, language=language)
+        subject, body = rendered[language]
         transaction.on_commit(
             partial(send_message.enqueue, to=address, subject=subject, body=body), robust=True
         )

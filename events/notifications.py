@@ -38,7 +38,7 @@ def series_audience(event: Event):
 def _send(*, event: Event, members, kind: str, extra: dict | None = None) -> None:
     ctx = {"event": event, "url": absolute_url(event.get_absolute_url()), "kind": kind}
     send_mail(
-        members.exclude(email="").order_by("pk"),
+        members.order_by("pk"),
         template_prefix="events/email/event_change",
         context={**ctx, **(extra or {})},
     )

@@ -271,3 +271,30 @@ def test_atom_feed_links_and_ids_use_only_site_url(client, event, settings):
     assert [link.href for link in feed.feed.links if link.rel == "self"] == [
         SITE + reverse("events:feed")
     ]
+
+
+def test_personal_feeds_cost_the_same_queries_for_one_or_many_events(
+    client, organiser, member, series, venue, django_assert_num_queries
+):
+    def add(n, days):
+        for i in range(n):
+            event = make_event(
+                series=series, venue=venue, title=f"Soirée {days + i}", days=days + i
+            )
+            status = RSVP.Status.WAITLISTED if i % 2 else RSVP.Status.GOING
+            RSVP.objects.create(event=event, member=member, status=status)
+
+    private = reverse("events:private_ics", args=[member.calendar_token])
+    organisers = reverse("events:organisers_ics", args=[organiser.calendar_token])
+    add(1, days=3)
+    # private: the member, the RSVPs with their events; organisers: the organiser, the
+    # organiser check, the events.
+    with django_assert_num_queries(2):
+        assert len(vevents(client.get(private))) == 1
+    with django_assert_num_queries(3):
+        assert len(vevents(client.get(organisers))) == 1
+    add(6, days=20)
+    with django_assert_num_queries(2):
+        assert len(vevents(client.get(private))) == 7
+    with django_assert_num_queries(3):
+        assert len(vevents(client.get(organisers))) == 7
