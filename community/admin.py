@@ -20,7 +20,7 @@ class MemberAdmin(UserAdmin):
     inlines = [IdentityInline]
     fieldsets = [
         (None, {"fields": ["email", "username", "password"]}),
-        (_("Profile"), {"fields": ["display_name", "city", "bio"]}),
+        (_("Profile"), {"fields": ["display_name", "city", "bio", "language"]}),
         (_("Privacy"), {"fields": ["ties_visibility", "listed_in_attendees"]}),
         (
             _("Permissions"),

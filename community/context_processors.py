@@ -13,7 +13,7 @@ CHROME_URLS = {
     "login": "account_login",
     "signup": "account_signup",
     "logout": "account_logout",
-    "calendar": "events:calendar_ics",
+    "calendar": "events:site_ics",
     "feed": "events:feed",
 }
 

@@ -1,11 +1,14 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from community.text import validate_multiline, validate_single_line
 
 
 def new_calendar_token() -> str:
@@ -35,9 +38,23 @@ class User(AbstractUser):
         NOBODY = "nobody", _("Nobody")
 
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(_("display name"), max_length=80)
-    city = models.CharField(_("city"), max_length=80, blank=True)
-    bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=80, validators=[validate_single_line]
+    )
+    city = models.CharField(_("city"), max_length=80, blank=True, validators=[validate_single_line])
+    bio = models.TextField(
+        _("short bio"), max_length=500, blank=True, validators=[validate_multiline]
+    )
+    # The language the site's emails and personal calendar feeds are written in for this
+    # member; set when they switch language on the site. The database default serves rows
+    # written without the ORM (the bulk seeding command).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+    )
     ties_visibility = models.CharField(
         _("who sees whom I know online"),
         max_length=10,

@@ -143,7 +143,6 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rencontres] "
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
@@ -154,6 +153,8 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # A member locked out by the per-address limit on failed passwords can still get in with a
 # code sent to their email address.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Account emails go through the site's one mail path (community/mail.py).
+ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -30,3 +30,10 @@ def validate_multiline(value: str) -> None:
 def has_control_characters(value: str) -> bool:
     """For values that are not form input (query strings, paths, file contents)."""
     return bool(_CONTROL.search(value or ""))
+
+
+def without_control_characters(value: str, *, keep_lines: bool = False) -> str:
+    """For text written out where a control character would break the format (a calendar
+    line): each run of them becomes one space; `keep_lines` keeps tab and line breaks."""
+    pattern = _CONTROL_BUT_LINES if keep_lines else _CONTROL
+    return re.sub(rf" *(?:{pattern.pattern})+ *", " ", value or "").strip()

@@ -1,17 +1,14 @@
 """Emails to members when an event they care about is published, moved or cancelled.
 
-Mail goes out after the transaction commits, so nobody hears of a change that was rolled back.
-Each member gets their own message: addresses are never shown to each other.
+They go through `community.mail`: after the transaction commits, one message per member, each
+in the member's language.
 """
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from community.mail import absolute_url, send_mail
 from community.models import User
 from events.clashes import AUDIENCE_WINDOW
 from events.models import RSVP, Event
@@ -39,21 +36,12 @@ def series_audience(event: Event):
 
 
 def _send(*, event: Event, members, kind: str, extra: dict | None = None) -> None:
-    recipients = list(members.exclude(email="").values_list("email", flat=True))
-    if not recipients:
-        return
-    url = settings.SITE_URL + event.get_absolute_url()
-    # Mail is written in the site's default language, not the organiser's browser language.
-    with translation.override(settings.LANGUAGE_CODE):
-        ctx = {"event": event, "url": url, "kind": kind, **(extra or {})}
-        subject = render_to_string("events/email/event_change_subject.txt", ctx).strip()
-        body = render_to_string("events/email/event_change.txt", ctx)
-    messages = [EmailMessage(subject, body, to=[address]) for address in recipients]
-
-    def send() -> None:
-        mailers.default.send_messages(messages)
-
-    transaction.on_commit(send)
+    ctx = {"event": event, "url": absolute_url(event.get_absolute_url()), "kind": kind}
+    send_mail(
+        members.order_by("pk"),
+        template_prefix="events/email/event_change",
+        context={**ctx, **(extra or {})},
+    )
 
 
 def notify_published(*, event: Event) -> None:

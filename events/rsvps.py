@@ -5,15 +5,13 @@ all RSVP changes to one event run one after the other: seats are counted and giv
 the lock, and the order in which requests take the lock is the order of the waitlist.
 """
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.mail import absolute_url, send_mail
 from community.models import User
 from events.models import RSVP, Event
 
@@ -157,10 +155,12 @@ def _has_free_seat(event: Event) -> bool:
 
 
 def _tell_promoted(entry: RSVP, event: Event) -> None:
-    member = entry.member
-    # The community speaks French first; the site's default language words the email.
-    with translation.override(settings.LANGUAGE_CODE):
-        ctx = {"member": member, "event": event, "site_url": settings.SITE_URL}
-        subject = _("[Rencontres] A seat is yours: %(title)s") % {"title": event.title}
-        body = render_to_string("events/email/promoted.txt", ctx)
-    send_mail(subject, body, None, [member.email])
+    send_mail(
+        [entry.member],
+        template_prefix="events/email/promoted",
+        context={
+            "member": entry.member,
+            "event": event,
+            "url": absolute_url(event.get_absolute_url()),
+        },
+    )

@@ -24,9 +24,16 @@ def bench_floor(request: HttpRequest) -> HttpResponse:
 
 
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:
-    """Remember the visitor's language in a cookie and go back to the page they were on."""
+    """Remember the visitor's language in a cookie and go back to the page they were on.
+
+    A member's choice is also kept on their account: emails and personal calendar feeds are
+    written in it, and those are made without a browser to carry the cookie.
+    """
     if code not in dict(settings.LANGUAGES):
         raise Http404
+    if request.user.is_authenticated and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

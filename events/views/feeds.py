@@ -1,19 +1,21 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from community.mail import absolute_url
 from community.models import User
 from events.access import visible_event_or_404
 from events.html import safe_description
 from events.ical import event_uid, ics_response
 from events.models import RSVP, Event, Series
+from events.rsvps import with_waitlist_position
 
 # The private feed keeps recent events too, so last week's evening does not vanish at once.
 PRIVATE_FEED_HISTORY = dt.timedelta(days=90)
@@ -25,7 +27,7 @@ def _listed(events):
 
 def site_calendar(request: HttpRequest) -> HttpResponse:
     return ics_response(
-        _listed(Event.objects.all()), name=_("Rencontres"), filename="rencontres.ics"
+        _listed(Event.objects.all()), name=gettext_lazy("Rencontres"), filename="rencontres.ics"
     )
 
 
@@ -43,29 +45,57 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 def private_calendar(request: HttpRequest, token: str) -> HttpResponse:
     member = get_object_or_404(User, calendar_token=token, is_active=True)
-    events = (
-        Event.objects.filter(
-            rsvps__member=member,
-            rsvps__status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
-            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
-            end__gte=timezone.now() - PRIVATE_FEED_HISTORY,
+    rsvps = with_waitlist_position(
+        RSVP.objects.active()
+        .filter(
+            member=member,
+            event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+            event__end__gte=timezone.now() - PRIVATE_FEED_HISTORY,
         )
-        .select_related("series", "venue")
-        .order_by("start")
+        .select_related("event__series", "event__venue")
+        .order_by("event__start")
     )
-    response = ics_response(events, name=_("My Rencontres"), filename="my-rencontres.ics")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    events = []
+    for entry in rsvps:
+        # A place in the queue is not a seat: the entry says so, and which place.
+        entry.event.waitlist_position = entry.waitlist_position if entry.is_waitlisted else None
+        events.append(entry.event)
+    return ics_response(
+        events,
+        name=gettext_lazy("My Rencontres"),
+        filename="my-rencontres.ics",
+        language=member.language,
+        private=True,
+    )
 
 
 class UpcomingEventsFeed(Feed):
+    """Links and ids start with SITE_URL (absolute links are left as they are by `Feed`,
+    which would otherwise put the Sites framework's domain in front of paths)."""
+
     feed_type = Atom1Feed
     title = gettext_lazy("Rencontres — upcoming events")
     subtitle = gettext_lazy("Blogger and meetup community events around Lille.")
-    link = reverse_lazy("events:home")
+
+    def __call__(self, request, *args, **kwargs):
+        # A public feed, fetched by readers without the visitor's language: the default one.
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().__call__(request, *args, **kwargs)
+
+    def link(self) -> str:
+        return absolute_url(reverse("events:home"))
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse("events:feed"))
+
+    def feed_guid(self) -> str:
+        return self.feed_url()
 
     def items(self):
         return _listed(Event.objects.all())[:100]
+
+    def item_link(self, item: Event) -> str:
+        return absolute_url(item.get_absolute_url())
 
     def item_title(self, item: Event) -> str:
         when = timezone.localtime(item.start).strftime("%d/%m/%Y %H:%M")

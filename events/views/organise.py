@@ -22,9 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from community.models import User
 from events.access import event_for_organiser_or_403, organised_series_or_403, organiser_or_403
@@ -45,6 +44,7 @@ from events.forms import (
     MonthForm,
     PublishHoldForm,
 )
+from events.ical import ics_response
 from events.models import RSVP, ClashAcknowledgement, Event, Series, Weekday
 from events.notifications import notify_cancelled, notify_moved, notify_published
 
@@ -345,28 +345,21 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The shared calendar as .ics, behind the organiser's secret token (no login: calendar
-    apps cannot log in). Holds are TENTATIVE."""
+    apps cannot log in), in the organiser's language. Holds are TENTATIVE."""
     user = get_object_or_404(User, calendar_token=token)
     if not user.organised_series.exists():
         raise Http404
     since = timezone.now() - dt.timedelta(days=90)
-    feed = Calendar()
-    feed.add("prodid", "-//Rencontres//Organisers//EN")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", _("Rencontres — organisers' calendar"))
-    for event in active_events().filter(end__gte=since).order_by("start"):
-        entry = CalendarEvent()
-        entry.add("uid", f"{event.slug}@rencontres")
-        entry.add("summary", (f"[{_('Hold')}] " if event.is_hold else "") + event.title)
-        entry.add("dtstart", event.start)
-        entry.add("dtend", event.end)
-        entry.add("dtstamp", event.updated_at)
-        entry.add("status", "TENTATIVE" if event.is_hold else "CONFIRMED")
-        if event.venue:
-            entry.add("location", f"{event.venue.name}, {event.venue.address}, {event.venue.city}")
-        if event.series:
-            entry.add("categories", [event.series.name])
-        feed.add_component(entry)
-    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    events = (
+        Event.objects.not_cancelled()
+        .filter(end__gte=since)
+        .select_related("series", "venue")
+        .order_by("start")
+    )
+    return ics_response(
+        events,
+        name=gettext_lazy("Rencontres — organisers' calendar"),
+        filename="rencontres-organisers.ics",
+        language=user.language,
+        private=True,
+    )

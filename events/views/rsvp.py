@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community.mail import absolute_url
 from events import rsvps
 from events.access import visible_event_or_404
 from events.forms import RSVPForm
@@ -58,9 +59,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
         .select_related("event", "event__series", "event__venue")
         .order_by("event__start")
     )
-    feed_url = request.build_absolute_uri(
-        reverse("events:private_calendar", args=[request.user.calendar_token])
-    )
+    feed_url = absolute_url(reverse("events:private_ics", args=[request.user.calendar_token]))
     return render(request, "events/my_events.html", {"entries": entries, "feed_url": feed_url})
 
 

@@ -1,12 +1,20 @@
 import datetime as dt
+import re
 
 import feedparser
 import icalendar
-from django.conf import settings
+import pytest
 from django.urls import reverse
 
 from events.models import RSVP, Event
 from tests.conftest import make_event, make_member
+
+SITE = "https://rencontres.example"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE
 
 
 def vevents(response) -> dict[str, icalendar.Event]:
@@ -20,27 +28,27 @@ def test_site_calendar_lists_upcoming_published_events_with_stable_uids(client, 
     make_event(title="Annulée", status=Event.Status.CANCELLED, days=9)
     make_event(title="Passée", days=-9)
 
-    first = vevents(client.get(reverse("events:calendar_ics")))
+    first = vevents(client.get(reverse("events:site_ics")))
     event.title = "Nouveau titre"
     event.save()
-    second = vevents(client.get(reverse("events:calendar_ics")))
+    second = vevents(client.get(reverse("events:site_ics")))
 
-    assert list(first) == [f"event-{event.pk}@rencontres"]
+    assert list(first) == [f"event-{event.pk}@rencontres.example"]
     assert list(second) == list(first)
-    assert str(second[f"event-{event.pk}@rencontres"]["summary"]) == "Nouveau titre"
+    assert str(second[f"event-{event.pk}@rencontres.example"]["summary"]) == "Nouveau titre"
 
 
 def test_calendar_times_are_in_europe_paris_across_dst(client, series):
     winter = make_event(title="Hiver", start=dt.datetime(2031, 1, 8, 18, 0, tzinfo=dt.UTC))
     summer = make_event(title="Été", start=dt.datetime(2031, 7, 9, 17, 0, tzinfo=dt.UTC))
 
-    response = client.get(reverse("events:calendar_ics"))
+    response = client.get(reverse("events:site_ics"))
     cal = icalendar.Calendar.from_ical(response.content)
     events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
 
     assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Paris"]
-    winter_start = events[f"event-{winter.pk}@rencontres"].decoded("dtstart")
-    summer_start = events[f"event-{summer.pk}@rencontres"].decoded("dtstart")
+    winter_start = events[f"event-{winter.pk}@rencontres.example"].decoded("dtstart")
+    summer_start = events[f"event-{summer.pk}@rencontres.example"].decoded("dtstart")
     assert (winter_start.hour, winter_start.utcoffset()) == (19, dt.timedelta(hours=1))
     assert (summer_start.hour, summer_start.utcoffset()) == (19, dt.timedelta(hours=2))
     assert winter_start == winter.start
@@ -53,8 +61,8 @@ def test_series_calendar_has_only_that_series(client, event, series):
 
     events = vevents(client.get(reverse("events:series_ics", args=[series.slug])))
 
-    assert list(events) == [f"event-{event.pk}@rencontres"]
-    assert f"event-{other.pk}@rencontres" not in events
+    assert list(events) == [f"event-{event.pk}@rencontres.example"]
+    assert f"event-{other.pk}@rencontres.example" not in events
 
 
 def test_event_ics_has_location_and_link(client, event):
@@ -78,7 +86,7 @@ def test_cancelled_event_ics_says_cancelled(client, series):
 def test_unknown_feeds_are_404(client, db):
     assert client.get(reverse("events:event_ics", args=["nope"])).status_code == 404
     assert client.get(reverse("events:series_ics", args=["nope"])).status_code == 404
-    assert client.get(reverse("events:private_calendar", args=["nope"])).status_code == 404
+    assert client.get(reverse("events:private_ics", args=["nope"])).status_code == 404
 
 
 def test_atom_feed_lists_upcoming_events(client, event, series):
@@ -94,8 +102,8 @@ def test_atom_feed_lists_upcoming_events(client, event, series):
     assert not feed.bozo
     [entry] = feed.entries
     assert entry.title.startswith(event.title)
-    assert entry.link == settings.SITE_URL + event.get_absolute_url()  # the Site's domain
-    assert entry.id == f"event-{event.pk}@rencontres"
+    assert entry.link == SITE + event.get_absolute_url()
+    assert entry.id == f"event-{event.pk}@rencontres.example"
     assert "<em>nombreux</em>" in entry.summary
     assert "script" not in entry.summary
 
@@ -108,19 +116,19 @@ def test_private_calendar_lists_my_rsvps_and_regenerating_kills_the_old_url(
     RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
     RSVP.objects.create(event=waiting, member=member, status=RSVP.Status.WAITLISTED)
     make_event(series=series, title="Pas pour moi", days=12)
-    old_url = reverse("events:private_calendar", args=[member.calendar_token])
+    old_url = reverse("events:private_ics", args=[member.calendar_token])
 
     events = vevents(member_client.get(old_url))
     assert sorted(events) == sorted(
-        [f"event-{event.pk}@rencontres", f"event-{waiting.pk}@rencontres"]
+        [f"event-{event.pk}@rencontres.example", f"event-{waiting.pk}@rencontres.example"]
     )
 
     page = member_client.get(reverse("events:my_events")).content.decode()
-    assert old_url in page
+    assert SITE + old_url in page
 
     member_client.post(reverse("events:regenerate_calendar"))
     member.refresh_from_db()
-    new_url = reverse("events:private_calendar", args=[member.calendar_token])
+    new_url = reverse("events:private_ics", args=[member.calendar_token])
 
     assert new_url != old_url
     assert member_client.get(old_url).status_code == 404
@@ -137,3 +145,156 @@ def test_regenerating_needs_post_and_login(client, member):
     assert response["Location"].startswith(reverse("account_login"))
     member.refresh_from_db()
     assert member.calendar_token == token
+
+
+def test_the_five_calendar_feeds_and_the_atom_feed_share_one_uid_per_event(
+    client, organiser, member, event, series
+):
+    RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+    uid = f"event-{event.pk}@rencontres.example"
+
+    feeds = [
+        reverse("events:site_ics"),
+        reverse("events:series_ics", args=[series.slug]),
+        reverse("events:event_ics", args=[event.slug]),
+        reverse("events:private_ics", args=[member.calendar_token]),
+        reverse("events:organisers_ics", args=[organiser.calendar_token]),
+    ]
+
+    assert [list(vevents(client.get(url))) for url in feeds] == [[uid]] * 5
+    [entry] = feedparser.parse(client.get(reverse("events:feed")).content).entries
+    assert entry.id == uid
+
+
+def test_personal_feeds_are_not_kept_by_shared_caches(client, organiser, member):
+    private = client.get(reverse("events:private_ics", args=[member.calendar_token]))
+    organisers = client.get(reverse("events:organisers_ics", args=[organiser.calendar_token]))
+    public = client.get(reverse("events:site_ics"))
+
+    assert private["Cache-Control"] == organisers["Cache-Control"] == "private, no-store"
+    assert "Cache-Control" not in public
+
+
+def waitlisted_for(member, series, title="Complet"):
+    full = make_event(series=series, title=title, days=10, capacity=1)
+    RSVP.objects.create(event=full, member=make_member("ana"), status=RSVP.Status.GOING)
+    RSVP.objects.create(event=full, member=make_member("bob"), status=RSVP.Status.WAITLISTED)
+    RSVP.objects.create(event=full, member=member, status=RSVP.Status.WAITLISTED)
+    return full
+
+
+def test_private_feed_marks_waitlisted_events_tentative_with_the_position(
+    client, member, event, series
+):
+    RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+    full = waitlisted_for(member, series)
+
+    entries = vevents(client.get(reverse("events:private_ics", args=[member.calendar_token])))
+
+    going = entries[f"event-{event.pk}@rencontres.example"]
+    waiting = entries[f"event-{full.pk}@rencontres.example"]
+    assert (str(going["summary"]), str(going["status"])) == (event.title, "CONFIRMED")
+    assert (str(waiting["summary"]), str(waiting["status"])) == (
+        "Liste d’attente n°\u00a02 — Complet",
+        "TENTATIVE",
+    )
+
+
+def test_private_feed_is_in_the_members_language_whatever_the_request_says(client, member, series):
+    member.language = "en"
+    member.save()
+    full = waitlisted_for(member, series)
+    client.cookies["django_language"] = "fr"
+
+    response = client.get(reverse("events:private_ics", args=[member.calendar_token]))
+
+    waiting = vevents(response)[f"event-{full.pk}@rencontres.example"]
+    assert str(waiting["summary"]) == "Waitlist no. 2 — Complet"
+    assert str(icalendar.Calendar.from_ical(response.content)["x-wr-calname"]) == "My Rencontres"
+
+
+def test_organiser_feed_words_holds_in_the_organisers_language(client, organiser, series):
+    make_event(title="Retenue", days=9, series=series, status=Event.Status.HOLD)
+    url = reverse("events:organisers_ics", args=[organiser.calendar_token])
+
+    french = [str(e["summary"]) for e in vevents(client.get(url)).values()]
+    organiser.language = "en"
+    organiser.save()
+    english = [str(e["summary"]) for e in vevents(client.get(url)).values()]
+
+    assert french == ["[Date réservée] Retenue"]
+    assert english == ["[Hold] Retenue"]
+
+
+def test_public_feeds_are_in_the_default_language(client, event):
+    client.cookies["django_language"] = "en"
+
+    ics = icalendar.Calendar.from_ical(client.get(reverse("events:site_ics")).content)
+    atom = feedparser.parse(client.get(reverse("events:feed")).content)
+
+    assert str(ics["x-wr-calname"]) == "Rencontres"
+    assert atom.feed.title == "Rencontres — événements à venir"
+
+
+def test_line_breaks_and_control_characters_in_a_title_never_break_the_ics(client, series, venue):
+    event = make_event(
+        series=series,
+        venue=venue,
+        title="Soirée\r\nEND:VEVENT\r\nBEGIN:VEVENT\nSUMMARY:piège\x01\x07\x1b fin",
+        description="Ligne 1\r\nLigne 2\x0b",
+    )
+
+    response = client.get(reverse("events:event_ics", args=[event.slug]))
+
+    body = response.content
+    assert re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body) is None
+    assert re.search(rb"\r(?!\n)|(?<!\r)\n", body) is None  # every line ends with CRLF
+    assert re.findall(rb"^(?:BEGIN|END):VEVENT\r$", body, re.MULTILINE) == [
+        b"BEGIN:VEVENT\r",
+        b"END:VEVENT\r",
+    ]
+    [vevent] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(vevent["summary"]) == "Soirée END:VEVENT BEGIN:VEVENT SUMMARY:piège fin"
+
+
+def test_atom_feed_links_and_ids_use_only_site_url(client, event, settings):
+    settings.ALLOWED_HOSTS = ["elsewhere.example"]
+
+    response = client.get(reverse("events:feed"), headers={"host": "elsewhere.example"})
+
+    body = response.content.decode()
+    feed = feedparser.parse(response.content)
+    hosts = set(re.findall(r"https?://([^/\"<\s]+)", body)) - {"www.w3.org"}  # Atom's namespace
+    assert hosts == {"rencontres.example"}
+    assert feed.feed.link == SITE + "/"
+    assert feed.feed.id == SITE + reverse("events:feed")
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+        SITE + reverse("events:feed")
+    ]
+
+
+def test_personal_feeds_cost_the_same_queries_for_one_or_many_events(
+    client, organiser, member, series, venue, django_assert_num_queries
+):
+    def add(n, days):
+        for i in range(n):
+            event = make_event(
+                series=series, venue=venue, title=f"Soirée {days + i}", days=days + i
+            )
+            status = RSVP.Status.WAITLISTED if i % 2 else RSVP.Status.GOING
+            RSVP.objects.create(event=event, member=member, status=status)
+
+    private = reverse("events:private_ics", args=[member.calendar_token])
+    organisers = reverse("events:organisers_ics", args=[organiser.calendar_token])
+    add(1, days=3)
+    # private: the member, the RSVPs with their events; organisers: the organiser, the
+    # organiser check, the events.
+    with django_assert_num_queries(2):
+        assert len(vevents(client.get(private))) == 1
+    with django_assert_num_queries(3):
+        assert len(vevents(client.get(organisers))) == 1
+    add(6, days=20)
+    with django_assert_num_queries(2):
+        assert len(vevents(client.get(private))) == 7
+    with django_assert_num_queries(3):
+        assert len(vevents(client.get(organisers))) == 7

@@ -168,3 +168,22 @@ def test_creating_a_published_event_emails_the_series_audience(
 
     assert Event.objects.get(title="Ouverte").is_published
     assert recipients() == ["fidele@example.org"]
+
+
+def test_each_member_hears_of_a_move_in_their_own_language(
+    organiser_client, event, django_capture_on_commit_callbacks
+):
+    english = make_member("emma", language="en")
+    french = make_member("francis")
+    for member in (english, french):
+        RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+    organiser_client.cookies["django_language"] = "en"  # the organiser's language is not theirs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(organiser_client, event, start="2027-12-09T19:00", end="2027-12-09T22:00")
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address[english.email].subject == f"[Rencontres] Changed: {event.title}"
+    assert "Thursday 9 December 2027, 19:00" in by_address[english.email].body
+    assert by_address[french.email].subject == f"[Rencontres] Modifié : {event.title}"
+    assert "jeudi 9 décembre 2027, 19:00" in by_address[french.email].body
