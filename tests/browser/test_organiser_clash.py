@@ -94,6 +94,7 @@ def test_organiser_pages_have_no_accessibility_violations(page, live_server, ser
         "/organise/calendar/?month=2027-12",
         f"/organise/series/{series.slug}/",
         f"/organise/events/{mine.slug}/edit/",
+        f"/organise/events/{mine.slug}/cancel/",
     ]
     violations = {}
     for url in pages:
