@@ -1,23 +1,37 @@
-"""Access helpers: each returns the object a request may see or change, or raises 404/403."""
+"""Access helpers: each returns the object a request may see or change, or raises 404/403.
+
+Who organises: the members listed among a series' organisers, and nobody else. Superusers are
+not organisers on these pages — they run the site through the admin, which has its own
+permissions; counting them here would put every series' holds, clash warnings and workspace
+rows in front of someone who does not plan those dates. An event without a series has no
+organiser: it is the admin's business. Every organiser page, feed and form asks
+`organised_series()` or `organises()`, which both read `Series.organisers`.
+
+A date hold is private to its series' organisers: anyone else gets 404 on every URL of a hold,
+so its existence does not leak. A published or cancelled event is public, so changing one that
+is not yours is a plain 403.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, Series
 
 
+def organised_series(user) -> QuerySet[Series]:
+    """The series the user organises (none for anonymous visitors)."""
+    if not user.is_authenticated:
+        return Series.objects.none()
+    return Series.objects.filter(organisers=user)
+
+
 def organises(user, event: Event) -> bool:
-    """Whether the user organises the event's series (or runs the site)."""
+    """Whether the user organises the event's series."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    if event.series_id is None:
-        return event.created_by_id == user.pk
-    return Series.organisers.through.objects.filter(
-        series_id=event.series_id, user_id=user.pk
-    ).exists()
+    return Event.objects.organised_by(user).filter(pk=event.pk).exists()
 
 
 def visible_event_or_404(request: HttpRequest, slug: str, queryset=None) -> Event:
@@ -34,21 +48,22 @@ def visible_event_or_404(request: HttpRequest, slug: str, queryset=None) -> Even
 
 def organiser_or_403(request: HttpRequest) -> None:
     """Organiser pages are for members who organise at least one series."""
-    if not request.user.is_authenticated or not request.user.organised_series.exists():
+    if not organised_series(request.user).exists():
         raise PermissionDenied
 
 
 def organised_series_or_403(request: HttpRequest, slug: str) -> Series:
     series = get_object_or_404(Series, slug=slug)
-    if not series.organisers.filter(pk=request.user.pk).exists():
+    if not organised_series(request.user).filter(pk=series.pk).exists():
         raise PermissionDenied
     return series
 
 
-def event_for_organiser_or_403(request: HttpRequest, slug: str) -> Event:
-    """An event (or hold) of a series the member organises; events without a series are
-    the admin's business."""
+def organised_event_or_403(request: HttpRequest, slug: str) -> Event:
+    """An event or hold of a series the member organises; 404 for someone else's hold."""
     event = get_object_or_404(Event.objects.select_related("series", "venue"), slug=slug)
-    if event.series is None or not event.series.organisers.filter(pk=request.user.pk).exists():
+    if not organises(request.user, event):
+        if event.is_hold:
+            raise Http404
         raise PermissionDenied
     return event

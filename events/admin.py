@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from events import organising
 from events.models import (
     RSVP,
     ClashAcknowledgement,
@@ -56,6 +57,13 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["series", "venue"]
     raw_id_fields = ["created_by"]
     inlines = [EventLinkInline, RSVPInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # After the RSVP inline is saved, so seats freed there are counted too; a capacity
+        # below the number going was already refused by `Event.clean()`.
+        if change and "capacity" in form.changed_data:
+            organising.change_capacity(event=form.instance, capacity=form.instance.capacity)
 
 
 @admin.register(RSVP)

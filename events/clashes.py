@@ -13,8 +13,8 @@ The rule, decided with the organisers:
 * Published events and holds clash; cancelled events never do.
 * **Severity** grows with the audience overlap of the two series: among the members who went to
   a past event of either series in the last 12 months, the share who went to both (Jaccard
-  index). Two events of the same series share their whole audience. Levels: low below 15 %,
-  medium below 35 %, high from 35 %.
+  index). Two events of the same series share their whole audience. Levels
+  (`events.models.SEVERITY_LEVELS`): low below 15 %, medium below 35 %, high from 35 %.
 * Same venue and overlapping times is not a clash but impossible: the database constraint
   `events_event_no_venue_overlap` forbids it and the event form reports it on the venue field.
 """
@@ -24,23 +24,11 @@ from dataclasses import dataclass
 
 import holidays
 from django.db.models import Count
-from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from events.models import RSVP, Event, Series
+from events.models import RSVP, Event, Series, severity_level
 
 AUDIENCE_WINDOW = dt.timedelta(days=365)
-# Lower bounds of each level, in percent of shared audience.
-LEVELS = [(35, "high", _("high")), (15, "medium", _("medium")), (0, "low", _("low"))]
-
-
-def level_for(percent: int) -> tuple[str, str]:
-    """`("high", "high")`: the CSS/key name and the translated label of a severity percent."""
-    for floor, key, label in LEVELS:
-        if percent >= floor:
-            return key, label
-    return "low", LEVELS[-1][2]
 
 
 @dataclass
@@ -55,11 +43,11 @@ class Clash:
 
     @property
     def level(self) -> str:
-        return level_for(self.percent)[0]
+        return severity_level(self.percent)[0]
 
     @property
     def level_label(self) -> str:
-        return level_for(self.percent)[1]
+        return severity_level(self.percent)[1]
 
 
 def local_days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
@@ -81,19 +69,9 @@ def normalise_area(city: str | None) -> str:
     return (city or "").strip().lower()
 
 
-def event_area(event: Event) -> str:
-    if event.venue_id and event.venue:
-        return normalise_area(event.venue.city)
-    return normalise_area(event.series.home_city if event.series else "")
-
-
 def active_events():
     """Events and holds that take a date: everything not cancelled, with its area."""
-    return (
-        Event.objects.exclude(status=Event.Status.CANCELLED)
-        .select_related("series", "venue")
-        .annotate(area=Lower(Trim(Coalesce("venue__city", "series__home_city"))))
-    )
+    return Event.objects.not_cancelled().select_related("series", "venue").with_area()
 
 
 def audience_overlaps(
@@ -108,12 +86,7 @@ def audience_overlaps(
     if series is None or not other_ids:
         return {}
     now = now or timezone.now()
-    attended = RSVP.objects.filter(
-        status=RSVP.Status.GOING,
-        event__status=Event.Status.PUBLISHED,
-        event__end__lt=now,
-        event__end__gte=now - AUDIENCE_WINDOW,
-    )
+    attended = RSVP.objects.attended(within=AUDIENCE_WINDOW, now=now)
     sizes = dict(
         attended.filter(event__series__in=other_ids | {series.pk})
         .values_list("event__series")
@@ -175,10 +148,10 @@ def find_clashes(
 
 
 def clashing_event_ids(events) -> set[int]:
-    """Ids of the events (already fetched, with `area`) that clash with another of them."""
+    """Ids of the events (from `active_events()`, with `area`) that clash with another."""
     by_day: dict[tuple[str, dt.date], list[int]] = {}
     for event in events:
-        area = getattr(event, "area", None) or event_area(event)
+        area = event.area
         if not area:
             continue
         for day in local_days(event.start, event.end):

@@ -3,27 +3,18 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from community.models import User
+from community.text import validate_single_line
+from events.access import organised_series
 from events.clashes import Clash, find_clashes
-from events.models import Event, Series, Venue
+from events.models import Event, Series, Venue, validate_sane_year
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def venue_taken(*, venue: Venue | None, start, end, exclude_pk=None) -> Event | None:
-    """The event already at this venue at overlapping times (what the exclusion forbids)."""
-    if venue is None or start is None or end is None or end <= start:
-        return None
-    taken = Event.objects.exclude(status=Event.Status.CANCELLED).filter(
-        venue=venue, start__lt=end, end__gt=start
-    )
-    if exclude_pk:
-        taken = taken.exclude(pk=exclude_pk)
-    return taken.first()
 
 
 class ClashCheckMixin:
@@ -41,7 +32,7 @@ class ClashCheckMixin:
             self.add_error(
                 "publish_anyway",
                 _(
-                    "This date clashes with other events (listed below). Tick “publish "
+                    "This date clashes with the events listed above. Tick “publish "
                     "anyway” to confirm; their organisers will see your confirmation."
                 ),
             )
@@ -67,8 +58,10 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
         self.series = series
         self.instance.series = series
         self.clashes = []
-        self.fields["start"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.fields["end"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        for name in ("start", "end"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            # Also on the form field, so clean() never computes clashes around year 9999.
+            self.fields[name].validators.append(validate_sane_year)
         self.fields["venue"].queryset = Venue.objects.order_by("city", "name")
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].validators.append(MinValueValidator(1))
@@ -88,13 +81,6 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
         start, end, venue = data.get("start"), data.get("end"), data.get("venue")
         if start and end and end <= start:
             return data  # Event.clean() reports it on the end field.
-        if taken := venue_taken(venue=venue, start=start, end=end, exclude_pk=self.instance.pk):
-            self.add_error(
-                "venue",
-                _("%(venue)s is already booked at these times for “%(title)s”.")
-                % {"venue": venue.name, "title": taken.title},
-            )
-            return data
         if start and end:
             acknowledged = (
                 self.instance.clash_acks.values_list("other_event", flat=True)
@@ -109,6 +95,27 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
                 acknowledged=list(acknowledged),
             )
         return data
+
+    def validate_constraints(self) -> None:
+        exclude = self._get_validation_exclusions()
+        if "status" not in self.fields:
+            # An edited published event keeps its status, and the venue rule depends on it.
+            exclude.discard("status")
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self.add_save_error(error)
+
+    def add_save_error(self, error: ValidationError) -> None:
+        """Show a model or database refusal on the form. The venue-overlap rule lives in the
+        database constraint `events_event_no_venue_overlap`; this is the one place its
+        violation — found before saving, or raised when the venue was booked meanwhile —
+        becomes an error on the venue field."""
+        if hasattr(error, "error_dict"):
+            for item in error.error_dict.pop(NON_FIELD_ERRORS, []):
+                self.add_error("venue" if item.code == "venue_taken" else None, item)
+        if not hasattr(error, "error_dict") or error.error_dict:
+            self.add_error(None, error)
 
 
 class PublishHoldForm(ClashCheckMixin, forms.Form):
@@ -148,7 +155,11 @@ class PublishHoldForm(ClashCheckMixin, forms.Form):
 
 
 class AddOrganiserForm(forms.Form):
-    who = forms.CharField(label=_("Username or email of the new organiser"), max_length=254)
+    who = forms.CharField(
+        label=_("Username or email of the new organiser"),
+        max_length=254,
+        validators=[validate_single_line],
+    )
 
     def __init__(self, *args, series: Series, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,13 +170,15 @@ class AddOrganiserForm(forms.Form):
         user = User.objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first()
         if user is None:
             raise forms.ValidationError(_("No member with this username or email."))
-        if self.series.organisers.filter(pk=user.pk).exists():
+        if organised_series(user).filter(pk=self.series.pk).exists():
             raise forms.ValidationError(_("This member already organises the series."))
         return user
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(input_formats=["%Y-%m"], required=False)
+    month = forms.DateField(
+        input_formats=["%Y-%m"], required=False, validators=[validate_sane_year]
+    )
 
     def clean_month(self) -> dt.date | None:
         month = self.cleaned_data["month"]
@@ -175,7 +188,7 @@ class MonthForm(forms.Form):
 class DayForm(forms.Form):
     """`?day=2027-06-03` on the new-event page, from a free date: pre-fills an evening."""
 
-    day = forms.DateField(input_formats=["%Y-%m-%d"])
+    day = forms.DateField(input_formats=["%Y-%m-%d"], validators=[validate_sane_year])
 
     def initial_times(self) -> dict:
         if not self.is_valid():

@@ -12,6 +12,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from community.text import validate_multiline, validate_single_line
+
+# Dates outside these years are typing slips (9999, 0001); refusing them keeps date arithmetic
+# (the next day, the week's Monday) away from the limits of `datetime`.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def validate_sane_year(value: dt.date) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="year_out_of_range",
+        )
+
+
+# Clash severity: lower bounds in percent of shared audience, worst first. Here so that both
+# `ClashAcknowledgement` and `events.clashes` read them without importing each other.
+SEVERITY_LEVELS = [(35, "high", _("high")), (15, "medium", _("medium")), (0, "low", _("low"))]
+
+
+def severity_level(percent: int) -> tuple[str, str]:
+    """`("high", "high")`: the CSS/key name and the translated label of a severity percent."""
+    for floor, key, label in SEVERITY_LEVELS:
+        if percent >= floor:
+            return key, label
+    return SEVERITY_LEVELS[-1][1], SEVERITY_LEVELS[-1][2]
 
 
 class TsTzRange(Func):
@@ -32,9 +61,9 @@ class Weekday(models.IntegerChoices):
 class Series(models.Model):
     """A recurring event series such as Blog en Nord or Mercredi Web Analytics."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_multiline])
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="organised_series",
@@ -44,7 +73,9 @@ class Series(models.Model):
     preferred_weekday = models.PositiveSmallIntegerField(
         _("preferred weekday"), choices=Weekday, null=True, blank=True
     )
-    home_city = models.CharField(_("home city"), max_length=80, blank=True)
+    home_city = models.CharField(
+        _("home city"), max_length=80, blank=True, validators=[validate_single_line]
+    )
     colour = models.CharField(
         _("colour"),
         max_length=7,
@@ -68,7 +99,7 @@ class SeriesLink(models.Model):
     """A group or page of a series elsewhere (Meetup group, LinkedIn page, blog…)."""
 
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="links")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=[validate_single_line])
     url = models.URLField(_("address"), max_length=500)
 
     class Meta:
@@ -81,9 +112,9 @@ class SeriesLink(models.Model):
 
 
 class Venue(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    address = models.CharField(_("address"), max_length=255)
-    city = models.CharField(_("city"), max_length=80)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    address = models.CharField(_("address"), max_length=255, validators=[validate_single_line])
+    city = models.CharField(_("city"), max_length=80, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("venue")
@@ -153,10 +184,10 @@ class Event(models.Model):
         related_name="events",
         verbose_name=_("series"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
+    start = models.DateTimeField(_("start"), validators=[validate_sane_year])
+    end = models.DateTimeField(_("end"), validators=[validate_sane_year])
     venue = models.ForeignKey(
         Venue,
         on_delete=models.PROTECT,
@@ -166,7 +197,7 @@ class Event(models.Model):
         verbose_name=_("venue"),
     )
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_multiline])
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PUBLISHED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,6 +230,8 @@ class Event(models.Model):
                     (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
                 ],
                 condition=~Q(status="cancelled"),
+                violation_error_code="venue_taken",
+                violation_error_message=_("This venue is already booked at these times."),
             ),
         ]
         indexes = [
@@ -222,6 +255,20 @@ class Event(models.Model):
         # exclusion constraint raises a DataError on an inverted range before the check runs.
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The end must be after the start.")})
+        self.validate_capacity()
+
+    def validate_capacity(self) -> None:
+        """A capacity below the number of members going is refused: their seats are theirs."""
+        if self.pk is None or self.capacity is None:
+            return
+        going = self.rsvps.going().count()
+        if self.capacity < going:
+            message = ngettext(
+                "%(count)s person is going: the capacity cannot go below that.",
+                "%(count)s people are going: the capacity cannot go below that.",
+                going,
+            ) % {"count": going}
+            raise ValidationError({"capacity": ValidationError(message, code="below_going")})
 
     def unique_slug(self) -> str:
         """`title-yyyy-mm-dd`, with a counter when two events share both."""
@@ -264,7 +311,7 @@ class EventLink(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.RECAP)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     url = models.URLField(_("address"), max_length=500)
 
     class Meta:
@@ -409,3 +456,12 @@ class ClashAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ↔ {self.other_event}"
+
+    @property
+    def level(self) -> str:
+        """`low`, `medium` or `high`, from the severity recorded when it was confirmed."""
+        return severity_level(self.severity)[0]
+
+    @property
+    def level_label(self) -> str:
+        return severity_level(self.severity)[1]

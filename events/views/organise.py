@@ -6,36 +6,22 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
-from django.db.models import (
-    Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from community.models import User
-from events.access import event_for_organiser_or_403, organised_series_or_403, organiser_or_403
-from events.clashes import (
-    Clash,
-    active_events,
-    clashing_event_ids,
-    day_window,
-    free_dates,
-    level_for,
-    local_days,
+from events import organising
+from events.access import (
+    organised_event_or_403,
+    organised_series,
+    organised_series_or_403,
+    organiser_or_403,
 )
+from events.clashes import active_events, clashing_event_ids, day_window, free_dates, local_days
 from events.forms import (
     AddOrganiserForm,
     DayForm,
@@ -45,69 +31,17 @@ from events.forms import (
     PublishHoldForm,
 )
 from events.ical import ics_response
-from events.models import RSVP, ClashAcknowledgement, Event, Series, Weekday
-from events.notifications import notify_cancelled, notify_moved, notify_published
-
-# An edition is "on track" with at least this share of the going count past editions had
-# at the same number of days before their date.
-ON_TRACK_SHARE = 0.9
-
-
-def with_trend(events, now: dt.datetime):
-    """Annotate each event with the number of past editions of its series and their total
-    going RSVPs taken at the same lead time (RSVP created that long before their start)."""
-    past = Event.objects.filter(
-        series=OuterRef("series"), status=Event.Status.PUBLISHED, end__lt=now
-    )
-    lead = ExpressionWrapper(OuterRef("start") - Value(now), output_field=DurationField())
-    early_going = RSVP.objects.filter(
-        event__series=OuterRef("series"),
-        event__status=Event.Status.PUBLISHED,
-        event__end__lt=now,
-        status=RSVP.Status.GOING,
-        created_at__lte=ExpressionWrapper(F("event__start") - lead, output_field=DateTimeField()),
-    )
-    return events.annotate(
-        past_editions=Coalesce(
-            Subquery(past.values("series").annotate(n=Count("pk")).values("n")[:1]), 0
-        ),
-        past_going=Coalesce(
-            Subquery(early_going.values("event__series").annotate(n=Count("pk")).values("n")[:1]),
-            0,
-        ),
-    )
-
-
-def trend(event: Event) -> dict | None:
-    if not event.is_published or not event.past_editions:
-        return None
-    expected = event.past_going / event.past_editions
-    return {
-        "expected": round(expected, 1),
-        "on_track": event.going_count >= expected * ON_TRACK_SHARE,
-    }
-
-
-def record_acknowledgements(*, event: Event, clashes: list[Clash], user: User) -> None:
-    for clash in clashes:
-        ClashAcknowledgement.objects.update_or_create(
-            event=event,
-            other_event=clash.other,
-            defaults={"severity": clash.percent, "confirmed_by": user},
-        )
+from events.models import FIRST_YEAR, LAST_YEAR, ClashAcknowledgement, Event, Weekday
 
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     organiser_or_403(request)
     now = timezone.now()
-    my_series = list(request.user.organised_series.order_by("name"))
+    my_series = list(organised_series(request.user).order_by("name"))
     events = (
-        with_trend(
-            Event.objects.filter(series__in=my_series)
-            .exclude(status=Event.Status.CANCELLED)
-            .upcoming(now)
-            .with_counts(),
+        organising.with_trend(
+            Event.objects.filter(series__in=my_series).not_cancelled().upcoming(now).with_counts(),
             now,
         )
         .select_related("venue")
@@ -115,7 +49,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     )
     by_series = {s.pk: [] for s in my_series}
     for event in events:
-        event.trend = trend(event)
+        event.trend = organising.trend(event)
         by_series[event.series_id].append(event)
     acks = (
         ClashAcknowledgement.objects.filter(
@@ -125,8 +59,6 @@ def workspace(request: HttpRequest) -> HttpResponse:
         .select_related("event__series", "other_event", "confirmed_by")
         .order_by("other_event__start")
     )
-    for ack in acks:
-        ack.level = level_for(ack.severity)
     ctx = {
         "series_list": [(s, by_series[s.pk]) for s in my_series],
         "acks": acks,
@@ -157,21 +89,15 @@ def series_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/organise/series.html", ctx)
 
 
-def save_event_form(request: HttpRequest, form: EventForm) -> Event | None:
-    """Save and record "publish anyway"; None when the venue was taken meanwhile."""
+def saved(request: HttpRequest, form: EventForm, operation) -> bool:
+    """Run the create or edit operation on a valid form; a refusal shows on the form."""
     try:
-        with transaction.atomic():
-            event = form.save(commit=False)
-            if event.created_by_id is None:
-                event.created_by = request.user
-            event.save()
-            record_acknowledgements(event=event, clashes=form.clashes, user=request.user)
-    except IntegrityError as error:
-        if "events_event_no_venue_overlap" not in str(error):
-            raise
-        form.add_error("venue", _("The venue was booked at these times meanwhile."))
-        return None
-    return event
+        event = operation(event=form.save(commit=False), clashes=form.clashes, by=request.user)
+    except ValidationError as error:
+        form.add_save_error(error)
+        return False
+    messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
+    return True
 
 
 @login_required
@@ -179,107 +105,79 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     series = organised_series_or_403(request, slug)
     initial = {"status": Event.Status.HOLD, **DayForm(request.GET).initial_times()}
     form = EventForm(request.POST or None, series=series, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        event = save_event_form(request, form)
-        if event is not None:
-            if event.is_published:
-                notify_published(event=event)
-            messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
-            return redirect("events:organise")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(request, form, organising.create_event)
+    ):
+        return redirect("events:organise")
     ctx = {"form": form, "series": series, "event": None}
     return render(request, "events/organise/event_form.html", ctx)
 
 
 @login_required
 def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    event = event_for_organiser_or_403(request, slug)
+    event = organised_event_or_403(request, slug)
     if event.is_cancelled:
         messages.error(request, _("A cancelled event cannot be changed."))
         return redirect("events:organise")
-    was_hold = event.is_hold
-    old_start, old_end, old_venue = event.start, event.end, event.venue
     form = EventForm(request.POST or None, instance=event, series=event.series)
-    if request.method == "POST" and form.is_valid():
-        event = save_event_form(request, form)
-        if event is not None:
-            if was_hold and event.is_published:
-                notify_published(event=event)
-            elif event.is_published and (
-                (event.start, event.end, event.venue_id)
-                != (old_start, old_end, old_venue.pk if old_venue else None)
-            ):
-                notify_moved(event=event, old_start=old_start, old_end=old_end, old_venue=old_venue)
-            messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
-            return redirect("events:organise")
+    if request.method == "POST" and form.is_valid() and saved(request, form, organising.edit_event):
+        return redirect("events:organise")
     ctx = {"form": form, "series": event.series, "event": event}
     return render(request, "events/organise/event_form.html", ctx)
 
 
 @login_required
 def hold_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    event = event_for_organiser_or_403(request, slug)
+    event = organised_event_or_403(request, slug)
     if not event.is_hold:
         messages.error(request, _("Only a date hold can be published this way."))
         return redirect("events:organise")
     form = PublishHoldForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            event.status = Event.Status.PUBLISHED
-            event.save(update_fields=["status", "updated_at"])
-            record_acknowledgements(event=event, clashes=form.clashes, user=request.user)
-            notify_published(event=event)
+        organising.publish_hold(event=event, clashes=form.clashes, by=request.user)
         messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
         return redirect("events:organise")
     return render(request, "events/organise/publish.html", {"form": form, "event": event})
 
 
 @login_required
-@require_POST
 def event_cancel(request: HttpRequest, slug: str) -> HttpResponse:
-    """Cancel a published event (members are told), or release a hold (it is deleted)."""
-    event = event_for_organiser_or_403(request, slug)
-    if event.is_hold:
-        event.delete()
-        messages.success(request, _("The date hold is released."))
-    elif event.is_published:
-        with transaction.atomic():
-            event.status = Event.Status.CANCELLED
-            event.save(update_fields=["status", "updated_at"])
-            notify_cancelled(event=event)
-        messages.success(request, _("“%(title)s” is cancelled.") % {"title": event.title})
-    return redirect("events:organise")
-
-
-def csv_cell(value: str) -> str:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """GET asks for confirmation, saying who will be emailed; POST cancels a published event
+    or releases a hold."""
+    event = organised_event_or_403(request, slug)
+    if event.is_cancelled:
+        messages.error(request, _("This event is already cancelled."))
+        return redirect("events:organise")
+    if request.method == "POST":
+        was_hold, title = event.is_hold, event.title
+        organising.cancel_event(event=event)
+        if was_hold:
+            messages.success(request, _("The date hold is released."))
+        else:
+            messages.success(request, _("“%(title)s” is cancelled.") % {"title": title})
+        return redirect("events:organise")
+    ctx = {"event": event, "reach": organising.cancel_reach(event)}
+    return render(request, "events/organise/cancel.html", ctx)
 
 
 @login_required
 def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    event = event_for_organiser_or_403(request, slug)
-    rsvps = (
-        event.rsvps.filter(status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED])
-        .select_related("member")
-        .order_by("status", "status_changed_at")
-    )
+    event = organised_event_or_403(request, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Name"), _("Status"), _("RSVP time")])
-    for rsvp in rsvps:
-        writer.writerow(
-            [
-                csv_cell(str(rsvp.member)),
-                rsvp.status,
-                timezone.localtime(rsvp.created_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
+    csv.writer(response).writerows(organising.attendee_rows(event))
     return response
 
 
 def bad_request(request: HttpRequest) -> HttpResponse:
     return render(request, "400.html", status=400)
+
+
+def month_key(month: dt.date) -> str | None:
+    """`2027-06` for the calendar's previous/next links; None outside the years it shows."""
+    return f"{month:%Y-%m}" if FIRST_YEAR <= month.year <= LAST_YEAR else None
 
 
 @login_required
@@ -315,10 +213,9 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         }
         for day, day_events in cells.items()
     ]
-    my_series = Series.objects.filter(organisers=request.user)
     acks = (
         ClashAcknowledgement.objects.filter(
-            other_event__series__in=my_series,
+            other_event__series__in=organised_series(request.user),
             other_event__start__lt=window_end,
             other_event__end__gt=window_start,
         )
@@ -326,16 +223,14 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         .select_related("event__series", "other_event", "confirmed_by")
         .order_by("other_event__start")
     )
-    for ack in acks:
-        ack.level = level_for(ack.severity)
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = last_day + dt.timedelta(days=1)
     ctx = {
         "month": month,
         "previous": previous,
-        "previous_key": f"{previous:%Y-%m}",
+        "previous_key": month_key(previous),
         "next": following,
-        "next_key": f"{following:%Y-%m}",
+        "next_key": month_key(following),
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
         "acks": acks,
         "weekdays": Weekday.labels,
@@ -346,8 +241,8 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The shared calendar as .ics, behind the organiser's secret token (no login: calendar
     apps cannot log in), in the organiser's language. Holds are TENTATIVE."""
-    user = get_object_or_404(User, calendar_token=token)
-    if not user.organised_series.exists():
+    user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
+    if not organised_series(user).exists():
         raise Http404
     since = timezone.now() - dt.timedelta(days=90)
     events = (

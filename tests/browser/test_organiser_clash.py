@@ -94,6 +94,7 @@ def test_organiser_pages_have_no_accessibility_violations(page, live_server, ser
         "/organise/calendar/?month=2027-12",
         f"/organise/series/{series.slug}/",
         f"/organise/events/{mine.slug}/edit/",
+        f"/organise/events/{mine.slug}/cancel/",
     ]
     violations = {}
     for url in pages:
@@ -104,3 +105,25 @@ def test_organiser_pages_have_no_accessibility_violations(page, live_server, ser
         violations[url] = Axe().run(page).violations_count
 
     assert violations == dict.fromkeys(pages, 0)
+
+
+def test_organiser_cancels_an_event_after_seeing_who_will_be_emailed(
+    page, live_server, series, organiser
+):
+    from events.models import RSVP
+
+    mine = make_event(title="Blog de décembre", start=paris(2027, 12, 2, 19), series=series)
+    RSVP.objects.create(event=mine, member=make_member("ana"), status=RSVP.Status.GOING)
+    log_in(page, organiser, live_server)
+
+    page.goto(f"/organise/events/{mine.slug}/edit/")
+    page.get_by_role("link", name="Cancel this event").click()
+
+    expect(page.locator(".cancel-reach")).to_contain_text("1 member going or on the waitlist")
+    mine.refresh_from_db()
+    assert mine.is_published
+    page.get_by_role("button", name="Yes, cancel this event").click()
+
+    expect(page.locator(".message.success")).to_contain_text("Blog de décembre")
+    mine.refresh_from_db()
+    assert mine.is_cancelled

@@ -201,3 +201,25 @@ def test_calendar_grouping_marks_events_sharing_an_area_and_day(series, venue):
 
     assert clashing_event_ids(active_events()) == {a.pk, b.pk}
     assert c.pk not in clashing_event_ids(active_events())
+
+
+@pytest.mark.parametrize(
+    ("severity", "level", "label"),
+    [
+        (0, "low", "faible"),
+        (14, "low", "faible"),
+        (15, "medium", "moyenne"),
+        (35, "high", "élevée"),
+    ],
+)
+def test_an_acknowledgement_has_the_level_of_its_recorded_severity(series, severity, level, label):
+    from django.utils import translation
+
+    from events.models import ClashAcknowledgement
+
+    mine = make_event(title="Ma soirée", series=series)
+    theirs = make_event(title="Leur soirée", series=series)
+    ack = ClashAcknowledgement(event=mine, other_event=theirs, severity=severity)
+
+    with translation.override("fr"):
+        assert (ack.level, str(ack.level_label)) == (level, label)

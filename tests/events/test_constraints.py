@@ -58,8 +58,12 @@ def test_back_to_back_events_and_other_venues_are_fine(event, venue):
 def test_a_cancelled_event_frees_its_slot(event, venue):
     event.status = Event.Status.CANCELLED
     event.save()
-    replacement = make_event(title="Remplaçante", start=event.start, venue=venue)
-    assert replacement.pk
+    make_event(title="Remplaçante", start=event.start, venue=venue)
+    at_the_venue = Event.objects.filter(venue=venue, start=event.start).order_by("title")
+    assert list(at_the_venue.values_list("title", "status")) == [
+        ("Remplaçante", Event.Status.PUBLISHED),
+        ("Soirée Blog en Nord", Event.Status.CANCELLED),
+    ]
 
 
 def test_one_identity_per_handle_and_network(member, outsider):

@@ -1,4 +1,5 @@
-"""Only a series' organisers change its events; everyone else gets 403, or the login page."""
+"""Only a series' organisers change its events; everyone else gets 403 (404 for a date hold,
+whose existence is private), or the login page. Superusers are not organisers here."""
 
 import pytest
 from django.urls import reverse
@@ -63,21 +64,79 @@ def test_cancel_of_another_series_event_is_forbidden(intruder, event):
     assert event.is_published
 
 
-def test_release_of_another_series_hold_is_forbidden(intruder, hold):
+def test_release_of_another_series_hold_is_404(intruder, hold):
     response = intruder.post(reverse("events:organise_cancel", args=[hold.slug]))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Event.objects.filter(pk=hold.pk, status=Event.Status.HOLD).exists()
 
 
-def test_publish_of_another_series_hold_is_forbidden(intruder, hold):
+def test_publish_of_another_series_hold_is_404(intruder, hold):
     response = intruder.post(
         reverse("events:organise_publish", args=[hold.slug]), {"publish_anyway": "on"}
     )
 
     hold.refresh_from_db()
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert hold.is_hold
+
+
+def test_edit_of_another_series_hold_is_404(intruder, hold):
+    response = intruder.post(reverse("events:organise_edit", args=[hold.slug]), EVENT_DATA)
+
+    hold.refresh_from_db()
+    assert response.status_code == 404
+    assert (hold.title, hold.status) == ("Retenue", Event.Status.HOLD)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "events:organise_edit",
+        "events:organise_publish",
+        "events:organise_cancel",
+        "events:organise_attendees",
+        "events:detail",
+        "events:event_ics",
+    ],
+)
+def test_every_hold_url_is_404_to_others_as_for_a_missing_slug(intruder, hold, name):
+    """Could leak: a hold must answer exactly as a slug that does not exist."""
+    held = intruder.get(reverse(name, args=[hold.slug]))
+    missing = intruder.get(reverse(name, args=["retenue-2099-01-01"]))
+
+    assert (held.status_code, missing.status_code) == (404, 404)
+    assert "Retenue" not in held.content.decode()
+
+
+@pytest.fixture
+def superuser(db):
+    return make_member("root", is_staff=True, is_superuser=True)
+
+
+def test_superusers_are_not_organisers_on_organiser_pages(client, superuser, hold, event):
+    """They run the site through the admin; organiser pages are for the series' organisers."""
+    client.force_login(superuser)
+
+    assert client.get(reverse("events:organise")).status_code == 403
+    assert client.get(reverse("events:organise_edit", args=[event.slug])).status_code == 403
+    assert client.get(reverse("events:organise_edit", args=[hold.slug])).status_code == 404
+    assert client.get(hold.get_absolute_url()).status_code == 404
+    assert client.get(reverse("admin:events_event_change", args=[hold.pk])).status_code == 200
+
+
+def test_the_series_organiser_reaches_the_hold(client, organiser, hold):
+    client.force_login(organiser)
+
+    assert client.get(reverse("events:organise_edit", args=[hold.slug])).status_code == 200
+    assert client.get(hold.get_absolute_url()).status_code == 200
+
+
+def test_an_event_without_series_is_nobodys_on_organiser_pages(client, organiser):
+    loose = make_event(title="Sans série", created_by=organiser, status=Event.Status.HOLD)
+    client.force_login(organiser)
+
+    assert client.get(reverse("events:organise_edit", args=[loose.slug])).status_code == 404
 
 
 def test_attendee_csv_of_another_series_is_forbidden(intruder, event):

@@ -75,8 +75,21 @@ def test_workspace_lists_counts_and_trend(frozen_client, series, venue):
     assert june.trend == {"expected": 5.0, "on_track": False}
     assert events[1].trend is None
     body = response.content.decode()
-    assert "behind — more promotion needed" in body
+    assert '<span class="badge trend-behind">behind — more promotion needed</span>' in body
     assert hold.title in body
+
+
+def test_behind_reads_as_a_call_to_promote_in_french(frozen, client, organiser, series):
+    lead = dt.timedelta(days=10)
+    past_edition(series, start=paris(2027, 3, 4, 19), going_early=4, going_late=0, lead=lead)
+    make_event(title="Juin", start=NOW + lead, series=series)
+    client.force_login(organiser)
+
+    body = client.get(reverse("events:organise")).content.decode()
+
+    assert '<span class="badge trend-behind">en retard — il faut relancer la promotion</span>' in (
+        body
+    )
 
 
 def test_trend_on_track(frozen_client, series):
@@ -147,10 +160,49 @@ def test_attendee_csv_lists_going_and_waitlisted_with_rsvp_time(organiser_client
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
         ["Name", "Status", "RSVP time"],
-        ["Ana", "going", "2027-05-02 09:15"],
-        ["'=Cmd", "going", "2027-05-03 10:00"],
-        ["Bea", "waitlisted", "2027-05-04 11:00"],
+        ["Ana", "Going", "2027-05-02 09:15"],
+        ["'=Cmd", "Going", "2027-05-03 10:00"],
+        ["Bea", "On the waitlist", "2027-05-04 11:00"],
     ]
+
+
+def test_attendee_csv_is_in_the_organisers_language(client, organiser, event):
+    rsvp(event, "ana", when=paris(2027, 5, 2, 9, 15))
+    rsvp(event, "bea", status=RSVP.Status.WAITLISTED, when=paris(2027, 5, 4, 11))
+    client.force_login(organiser)  # no language cookie: French, the site's default
+
+    response = client.get(reverse("events:organise_attendees", args=[event.slug]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        ["Nom", "Statut", "Date d’inscription"],
+        ["Ana", "Inscrit", "2027-05-02 09:15"],
+        ["Bea", "En liste d’attente", "2027-05-04 11:00"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "cell"),
+    [
+        ("=cmd", "'=cmd"),
+        ("+33 6", "'+33 6"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\u200b=cmd", "'\u200b=cmd"),
+        ("\ufeff=cmd", "'\ufeff=cmd"),
+        ("＝cmd", "'＝cmd"),
+        ("＋cmd", "'＋cmd"),
+        ("－cmd", "'－cmd"),
+        ("＠cmd", "'＠cmd"),
+        ("Ana", "Ana"),
+        ("Ana=Bea", "Ana=Bea"),
+        ("", ""),
+    ],
+)
+def test_csv_cell_defuses_formulas_and_their_look_alikes(name, cell):
+    from events.organising import csv_cell
+
+    assert csv_cell(name) == cell
 
 
 def test_add_organiser_by_email_or_username(organiser_client, series):
