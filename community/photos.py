@@ -111,30 +111,35 @@ def _decode_square(data: bytes, side: int) -> Image.Image:
         # Checks the file's structure (chunk checksums for PNG) without keeping any pixels;
         # the object is unusable afterwards, hence the second opening.
         probe.verify()
-    with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
+    image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
+    try:
         if image.format == "JPEG":
             # Lets libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves `side`
             # pixels each way: a 40-megapixel JPEG then costs a fraction of its full size.
             image.draft("RGB", (side, side))
         image.load()
-        image = ImageOps.exif_transpose(image)
-        _check_dimensions(*image.size)
         width, height = image.size
+        _check_dimensions(width, height)
         crop = min(width, height)
         left, top = (width - crop) // 2, (height - crop) // 2
-        box = (left, top, left + crop, top + crop)
-        target = min(side, crop)
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-        image = image.resize((target, target), Image.LANCZOS, box=box, reducing_gap=3.0)
-    if image.mode == "RGBA":
+        # The centre square is cut before the picture is turned upright, which maps it onto
+        # itself: only the square stays in memory once the full picture is closed.
+        square = image.crop((left, top, left + crop, top + crop))
+    finally:
+        image.close()
+    square = ImageOps.exif_transpose(square)
+    if square.mode not in ("RGB", "RGBA"):
+        square = square.convert("RGBA" if _has_alpha(square) else "RGB")
+    target = min(side, crop)
+    square = square.resize((target, target), Image.LANCZOS, reducing_gap=3.0)
+    if square.mode == "RGBA":
         # Transparent parts on white, as they would show on the page.
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image).convert("RGB")
+        background = Image.new("RGBA", square.size, (255, 255, 255, 255))
+        square = Image.alpha_composite(background, square).convert("RGB")
     if target < side:
-        image = image.resize((side, side), Image.LANCZOS)
+        square = square.resize((side, side), Image.LANCZOS)
     # A new image from the pixels alone: whatever metadata the file carried stays behind.
-    return Image.frombytes("RGB", image.size, image.tobytes())
+    return Image.frombytes("RGB", square.size, square.tobytes())
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -6,7 +6,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from community import photos
@@ -32,7 +32,7 @@ def photo(request: HttpRequest) -> HttpResponse:
     return render(request, "community/photo_form.html", ctx, status=status)
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """A stored photo from the filesystem storage. The URL only matches content-hash names,
     so the answer may be cached for ever; in production the reverse proxy serves MEDIA_URL

@@ -358,6 +358,8 @@ def test_stored_photo_is_served_with_long_cache_headers(client, member, media_ro
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["Content-Type"] == "image/webp"
     assert b"".join(response.streaming_content) == (media_root / photo.file_name(96)).read_bytes()
+    head = client.head(photo.url(96))
+    assert (head.status_code, head["Cache-Control"]) == (200, response["Cache-Control"])
 
 
 @pytest.mark.parametrize(
