@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
+from PIL import ExifTags, Image, ImageCms, ImageOps, JpegImagePlugin, PngImagePlugin
 from storages.backends.s3 import S3Storage
 
 from community.models import Photo
@@ -187,17 +187,53 @@ def test_stored_photo_carries_no_exif_gps_icc_or_text(member_client, member, med
                 assert b"my home address" not in (media_root / photo.file_name(size)).read_bytes()
 
 
-def test_exif_orientation_is_applied_before_cropping():
-    # Orientation 6: shown turned a quarter clockwise, so the left half (red) is on top.
+def quadrants(size=(400, 200)) -> Image.Image:
+    width, height = size
+    image = Image.new("RGB", size)
+    for colour, box in [
+        ((220, 0, 0), (0, 0, width // 2, height // 2)),
+        ((0, 0, 220), (width // 2, 0, width, height // 2)),
+        ((0, 200, 0), (0, height // 2, width // 2, height)),
+        ((230, 230, 0), (width // 2, height // 2, width, height)),
+    ]:
+        image.paste(colour, box)
+    return image
+
+
+def corner_colours(image: Image.Image) -> list[str]:
+    """The colour name near each corner of a square (top left, top right, bottom left...)."""
+    side = image.width
+    names = []
+    for x, y in [(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)]:
+        r, g, b = image.convert("RGB").getpixel((int(side * x), int(side * y)))
+        names.append(
+            "yellow"
+            if r > 150 and g > 150
+            else "red"
+            if r > 150
+            else "green"
+            if g > 150
+            else "blue"
+        )
+    return names
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(orientation):
     exif = Image.Exif()
-    exif[ExifTags.Base.Orientation] = 6
-    data = image_bytes(halves((400, 200)), "JPEG", exif=exif.tobytes(), quality=95)
+    exif[ExifTags.Base.Orientation] = orientation
+    data = image_bytes(quadrants(), "JPEG", exif=exif.tobytes(), quality=95)
+    # What a viewer shows: the picture turned upright, then its centre square.
+    upright = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    crop = min(upright.size)
+    left, top = (upright.width - crop) // 2, (upright.height - crop) // 2
+    expected = upright.crop((left, top, left + crop, top + crop))
 
-    square = Image.open(io.BytesIO(encode_photo(data)[256])).convert("RGB")
+    square = Image.open(io.BytesIO(encode_photo(data)[256]))
 
-    top, bottom = square.getpixel((128, 20)), square.getpixel((128, 236))
-    assert top[0] > 180 and top[2] < 60
-    assert bottom[2] > 180 and bottom[0] < 60
+    assert corner_colours(square) == corner_colours(expected)
+    if orientation == 6:  # a quarter turn clockwise: the left half comes on top
+        assert corner_colours(square) == ["green", "red", "yellow", "blue"]
 
 
 def test_square_is_cut_around_the_centre():
