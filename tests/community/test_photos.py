@@ -50,6 +50,25 @@ def png_header_only(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
+def webp_canvas_only(width: int, height: int) -> bytes:
+    """An animated WebP with a `width` × `height` canvas around a single 1 × 1 frame."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return kind + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) % 2)
+
+    def u24(value: int) -> bytes:
+        return struct.pack("<I", value)[:3]
+
+    frame = image_bytes(Image.new("RGB", (1, 1), RED), "WEBP")[12:]  # its VP8 chunk
+    body = (
+        b"WEBP"
+        + chunk(b"VP8X", b"\x02\x00\x00\x00" + u24(width - 1) + u24(height - 1))
+        + chunk(b"ANIM", b"\xff\xff\xff\xff\x00\x00")
+        + chunk(b"ANMF", u24(0) * 4 + u24(100) + b"\x00" + frame)
+    )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 def upload(client, data: bytes, name: str = "me.jpg"):
     return client.post(PHOTO_URL, {"photo": SimpleUploadedFile(name, data)})
 
@@ -72,6 +91,7 @@ def form_error_code(response) -> str:
         (b"\xff\xd8\xff" + b"\x00" * PHOTO_MAX_BYTES, "big.jpg", "too_big"),
         (png_header_only(8000, 5001), "forty-megapixels-and-a-bit.png", "too_many_pixels"),
         (png_header_only(100_000, 100_000), "bomb.png", "too_many_pixels"),
+        (webp_canvas_only(16383, 16383), "bomb.webp", "too_many_pixels"),
         (image_bytes(Image.new("RGB", (1, 100_000)), "PNG"), "needle.png", "too_small"),
         (image_bytes(halves(), "GIF"), "photo.gif", "unreadable"),
         (image_bytes(halves(), "BMP"), "photo.bmp", "unreadable"),
@@ -90,6 +110,7 @@ def form_error_code(response) -> str:
         "more-than-5-MB",
         "more-than-40-megapixels",
         "decompression-bomb",
+        "webp-bomb",
         "1x100000",
         "gif",
         "bmp",
