@@ -1,8 +1,13 @@
 """Profile photos: what is refused, what is stored (and what is not), replacing and removing."""
 
 import io
+import json
+import os
 import struct
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -14,6 +19,7 @@ from storages.backends.s3 import S3Storage
 from community.models import Photo
 from community.photos import PHOTO_MAX_BYTES, encode_photo, remove_photo, set_photo
 from community.settings import media_config
+from community.views.photos import serves_media
 
 PHOTO_URL = "/members/me/photo/"
 RED, BLUE = (220, 0, 0), (0, 0, 220)
@@ -481,3 +487,42 @@ def test_bucket_needs_its_public_address(url):
 def test_media_url_of_the_folder_must_be_a_path():
     with pytest.raises(ImproperlyConfigured, match="MEDIA_URL"):
         media_config({"MEDIA_URL": "media"})
+
+
+def test_settings_with_a_bucket_store_media_there_and_allow_its_images():
+    script = (
+        "import json, community.settings as s; print(json.dumps("
+        "[s.STORAGES['default']['BACKEND'], s.MEDIA_URL, s.SECURE_CSP['img-src']]))"
+    )
+    env = {
+        **os.environ,
+        **BUCKET,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",  # starts no database
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert json.loads(result.stdout.splitlines()[-1]) == [
+        "storages.backends.s3.S3Storage",
+        "https://media.rencontres.example/",
+        ["'self'", "data:", "https://media.rencontres.example"],
+    ]
+
+
+def test_photos_are_not_routed_through_django_with_a_bucket(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": media_config(BUCKET)[1],
+        },
+    }
+
+    assert serves_media() is False
