@@ -2,9 +2,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.core.files.storage import storages
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -200,3 +203,53 @@ class Tie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_member} → {self.to_member} ({self.network})"
+
+
+class Photo(models.Model):
+    """A member's profile photo, stored re-encoded as squares (see `community/photos.py`).
+
+    The files are named by a hash of their content, so a name never changes meaning and may be
+    cached for ever; replacing or deleting the photo deletes the old files.
+    """
+
+    SIZES = (48, 96, 256)
+
+    member = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="photo"
+    )
+    digest = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile photo")
+        verbose_name_plural = _("profile photos")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.digest}"
+
+    def file_name(self, size: int) -> str:
+        return f"faces/{self.digest}-{size}.webp"
+
+    def file_names(self) -> list[str]:
+        return [self.file_name(size) for size in self.SIZES]
+
+    def url(self, size: int) -> str:
+        return storages["default"].url(self.file_name(size))
+
+
+def delete_photo_files(names: list[str]) -> None:
+    """Deletes stored files once the transaction that stopped using them has committed, so a
+    rolled-back change never leaves a photo pointing at missing files."""
+
+    def delete() -> None:
+        storage = storages["default"]
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@receiver(post_delete, sender=Photo)
+def _photo_deleted(sender, instance: Photo, **kwargs) -> None:
+    # Also when the member is deleted (cascade): no photo outlives its member.
+    delete_photo_files(instance.file_names())

@@ -6,6 +6,7 @@ See the README's "Configuration" section for the variables.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -255,3 +256,56 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Uploaded media (members' photos, see community/photos.py), in the `default` storage: a
+# `media/` folder of the checkout unless an S3-compatible bucket is configured. Their names are
+# content hashes, so whatever serves MEDIA_URL (Django from the folder, the reverse proxy in
+# front of it, or the bucket) may send `Cache-Control: public, max-age=31536000, immutable`.
+MEDIA_S3_VARIABLES = (
+    "MEDIA_S3_BUCKET",
+    "MEDIA_S3_ACCESS_KEY_ID",
+    "MEDIA_S3_SECRET_ACCESS_KEY",
+    "MEDIA_S3_ENDPOINT_URL",
+    "MEDIA_S3_REGION",
+)
+
+
+def media_config(environ) -> tuple[str, dict | None]:
+    """MEDIA_URL, and the bucket's storage options (None: the filesystem)."""
+    s3 = {name: environ.get(name, "").strip() for name in MEDIA_S3_VARIABLES}
+    url = environ.get("MEDIA_URL", "").strip()
+    if not any(s3.values()):
+        url = url or "/media/"
+        if not (url.startswith("/") and url.endswith("/")):
+            raise ImproperlyConfigured(f"MEDIA_URL must be a path like /media/, not {url!r}.")
+        return url, None
+    for name in ("MEDIA_S3_BUCKET", "MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY"):
+        if not s3[name]:
+            raise ImproperlyConfigured(f"{name} must be set to store media in a bucket.")
+    address = urlsplit(url)
+    if address.scheme not in ("https", "http") or not address.netloc or not url.endswith("/"):
+        raise ImproperlyConfigured(
+            "MEDIA_URL must be the bucket's public address, like https://media.example/ "
+            f"(with the final slash), to store media in a bucket, not {url!r}."
+        )
+    return url, {
+        "bucket_name": s3["MEDIA_S3_BUCKET"],
+        "access_key": s3["MEDIA_S3_ACCESS_KEY_ID"],
+        "secret_key": s3["MEDIA_S3_SECRET_ACCESS_KEY"],
+        "endpoint_url": s3["MEDIA_S3_ENDPOINT_URL"] or None,
+        "region_name": s3["MEDIA_S3_REGION"] or None,
+        # Public, unsigned addresses under MEDIA_URL: a signed one would change at every page.
+        "querystring_auth": False,
+        "custom_domain": address.netloc + address.path.rstrip("/"),
+        "url_protocol": f"{address.scheme}:",
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+
+
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+MEDIA_URL, _media_bucket = media_config(os.environ)
+if _media_bucket:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _media_bucket}
+    # Pages show the photos from the bucket's address.
+    _media_origin = urlsplit(MEDIA_URL)._replace(path="", query="", fragment="").geturl()
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], _media_origin]

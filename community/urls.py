@@ -1,13 +1,16 @@
 """The site's root URLs, and the members app's own routes (namespace `community`)."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from community.views import imports, members, site, ties
+from community.views import imports, members, photos, site, ties
 
 member_patterns = [
+    path("me/photo/", photos.photo, name="photo"),
     path("<str:username>/", members.profile, name="profile"),
     path("me/identities/add/", ties.identity_add, name="identity_add"),
     path("me/identities/<int:pk>/delete/", ties.identity_delete, name="identity_delete"),
@@ -36,6 +39,13 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Stored photos from the filesystem storage (a bucket serves its own); only content-hash names.
+if photos.serves_media():
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns.append(
+        re_path(rf"^{media_prefix}(?P<path>faces/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media)
+    )
 
 # A minimal page through the same middleware stack: the yardstick of `bench/home.py`.
 if settings.BENCHMARK_FLOOR:
