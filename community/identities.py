@@ -256,17 +256,21 @@ def normalise(network: str, value: str) -> Normalised:
     return NORMALISERS[network](value)
 
 
-def website_candidates(value: str) -> list[str]:
-    """Keys a feed or site URL may match: itself, then each parent path up to the host.
+# A member declares a site (`blog.example`) or a part of one (`host.example/~nick/blog`): parents
+# deeper than this are not worth a lookup, and a crafted URL could have a hundred of them.
+CANDIDATE_PARENT_DEPTH = 2
 
-    A blogroll lists `https://blog.example/feed/`; the member declared `blog.example`.
+
+def website_candidates(value: str) -> list[str]:
+    """Keys a feed or site URL may match: itself, then its parents of at most two path segments.
+
+    A blogroll lists `https://blog.example/feed/`; the member declared `blog.example`. At most
+    `CANDIDATE_PARENT_DEPTH + 2` keys, nearest first.
     """
     try:
         handle = normalise_website(value).handle
     except ValidationError:
         return []
-    candidates = [handle]
-    while "/" in handle:
-        handle = handle.rsplit("/", 1)[0]
-        candidates.append(handle)
-    return candidates
+    host, *segments = handle.split("/")
+    parents = ["/".join([host, *segments[:depth]]) for depth in range(len(segments))]
+    return [handle, *reversed(parents[: CANDIDATE_PARENT_DEPTH + 1])]
