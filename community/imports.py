@@ -16,11 +16,12 @@ from itertools import batched
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import CharField, F, Lookup, Max, Q, Value
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -38,10 +39,12 @@ MAX_LINES = MAX_ROWS + 1_000
 MAX_COLUMNS = 100
 # An OPML outline has up to three URLs, each with at most four keys (`website_candidates`).
 MAX_CANDIDATES_PER_ROW = 12
-# Distinct keys looked up for one file; beyond, the member is asked to split it.
+# Distinct keys looked up for one file, and URLs read from one OPML file; beyond, the member
+# is asked to split it.
 MAX_CANDIDATES = 100_000
+MAX_URLS = 50_000
 # JSON values (`,` `{` `[` counted before parsing) and XML elements: what a file of the maximum
-# number of rows needs, with room to spare; they bound the memory of the parsed document.
+# number of rows needs, with room to spare; they bound the memory and time of parsing.
 MAX_JSON_VALUES = 10 * MAX_ROWS
 MAX_XML_ELEMENTS = 3 * MAX_ROWS
 # Keys per `IN (...)` query.
@@ -103,6 +106,14 @@ def _too_many_rows() -> ValidationError:
     )
 
 
+def _too_many_candidates() -> ValidationError:
+    return ValidationError(
+        _("This file names more than %(max)s addresses to look up: split it into smaller files.")
+        % {"max": number_format(MAX_CANDIDATES, force_grouping=True)},
+        code="too_many_candidates",
+    )
+
+
 @dataclass
 class Parsed:
     rows: int = 0
@@ -127,14 +138,7 @@ class Parsed:
     def _count(self) -> None:
         self.candidates += 1
         if self.candidates > MAX_CANDIDATES:
-            raise ValidationError(
-                _(
-                    "This file names more than %(max)s addresses to look up: split it into "
-                    "smaller files."
-                )
-                % {"max": number_format(MAX_CANDIDATES, force_grouping=True)},
-                code="too_many_candidates",
-            )
+            raise _too_many_candidates()
 
     def count_row(self) -> None:
         self.rows += 1
@@ -152,17 +156,31 @@ def _text(data: bytes) -> str:
         raise ValidationError(_("This file is not UTF-8 text."), code="encoding") from error
 
 
+def _too_many_columns(line: int) -> ValidationError:
+    return ValidationError(
+        _("Line %(line)s of this file has more than %(max)s columns.")
+        % {"line": line, "max": MAX_COLUMNS},
+        code="too_many_columns",
+    )
+
+
+def _csv_lines(text: str):
+    # Checked before the csv module builds a row: a line of a million commas would be a list
+    # of a million cells. Commas in quoted cells count too, hence the margin.
+    for line, content in enumerate(io.StringIO(text, newline=""), start=1):
+        if line > MAX_LINES:
+            raise _too_many_rows()
+        if content.count(",") > 10 * MAX_COLUMNS:
+            raise _too_many_columns(line)
+        yield content
+
+
 def _csv_rows(text: str):
+    reader = csv.reader(_csv_lines(text))
     try:
-        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if line > MAX_LINES:
-                raise _too_many_rows()
+        for row in reader:
             if len(row) > MAX_COLUMNS:
-                raise ValidationError(
-                    _("Line %(line)s of this file has more than %(max)s columns.")
-                    % {"line": line, "max": MAX_COLUMNS},
-                    code="too_many_columns",
-                )
+                raise _too_many_columns(reader.line_num)
             yield row
     except csv.Error as error:
         raise ValidationError(_("This CSV file is damaged: %s") % error, code="csv") from error
@@ -280,43 +298,41 @@ def parse_x_account(data: bytes) -> tuple[str, str]:
 URL_ATTRIBUTES = ("htmlurl", "xmlurl", "url")
 
 
+class _OutlineReader:
+    """Target of the XML parser: reads each outline's URLs as they stream by, builds no tree."""
+
+    def __init__(self):
+        self.parsed, self.elements, self.urls = Parsed(), 0, 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements == 1 and tag.lower() != "opml":
+            raise ValidationError(_("This is not an OPML file."), code="wrong_format")
+        if self.elements > MAX_XML_ELEMENTS:
+            raise _too_many_rows()
+        if tag.lower() != "outline":
+            return
+        urls = [value for key, value in attrib.items() if key.lower() in URL_ATTRIBUTES and value]
+        if not urls:
+            return
+        self.parsed.count_row()
+        urls = urls[: len(URL_ATTRIBUTES)]
+        # Reading a URL costs even when it gives no key (invalid ones give none).
+        self.urls += len(urls)
+        if self.urls > MAX_URLS:
+            raise _too_many_candidates()
+        self.parsed.add(Network.WEBSITE, *(key for url in urls for key in website_candidates(url)))
+
+    def close(self) -> Parsed:
+        return self.parsed
+
+
 def parse_opml(data: bytes) -> Parsed:
     check_size(len(data))
-    parsed, open_elements, elements = Parsed(), [], 0
+    parser = SafeET.DefusedXMLParser(target=_OutlineReader(), forbid_dtd=True)
     try:
-        # Streamed, and each element dropped once read: memory stays small however many.
-        for event, element in SafeET.iterparse(
-            io.BytesIO(data), events=("start", "end"), forbid_dtd=True
-        ):
-            if event == "end":
-                open_elements.pop()
-                if open_elements:
-                    del open_elements[-1][-1]
-                continue
-            open_elements.append(element)
-            elements += 1
-            if elements == 1 and str(element.tag).lower() != "opml":
-                raise ValidationError(_("This is not an OPML file."), code="wrong_format")
-            if elements > MAX_XML_ELEMENTS:
-                raise _too_many_rows()
-            if not isinstance(element.tag, str) or element.tag.lower() != "outline":
-                continue
-            urls = [
-                value
-                for key, value in element.attrib.items()
-                if key.lower() in URL_ATTRIBUTES and value
-            ]
-            if not urls:
-                continue
-            parsed.count_row()
-            parsed.add(
-                Network.WEBSITE,
-                *(
-                    handle
-                    for url in urls[: len(URL_ATTRIBUTES)]
-                    for handle in website_candidates(url)
-                ),
-            )
+        parser.feed(data)
+        return parser.close()
     except DefusedXmlException as error:
         raise ValidationError(
             _("This XML file declares entities or a DTD, which are refused for safety."),
@@ -324,7 +340,6 @@ def parse_opml(data: bytes) -> Parsed:
         ) from error
     except SafeET.ParseError as error:
         raise ValidationError(_("This OPML file is damaged or truncated."), "damaged") from error
-    return parsed
 
 
 def parse_handles(data: bytes, *, network: str = "") -> Parsed:
@@ -380,23 +395,38 @@ def parse(kind: str, data: bytes, *, network: str = "") -> Parsed:
     raise ValidationError(_("Unknown kind of file."), code="invalid")
 
 
+class _AnyOf(Lookup):
+    """`field = ANY(array)`: one array parameter rather than an `IN (...)` of thousands, which
+    Django and psycopg would each prepare one by one."""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _any_of(field_name: str, values) -> _AnyOf:
+    return _AnyOf(F(field_name), Value(list(values), output_field=ArrayField(CharField())))
+
+
 def _matching_identities(*, member: User, parsed: Parsed) -> list[Identity]:
     """Other active members' identities among the parsed keys, a bounded query at a time."""
-    conditions = [
-        Q(network=net, handle__in=chunk)
+    lookups = [
+        (Q(network=net), _any_of("handle", chunk))
         for net, handles in sorted(parsed.handles.items())
         for chunk in batched(sorted(handles), QUERY_CHUNK)
     ]
-    conditions += [
-        Q(network=Network.X, external_id__in=chunk)
+    lookups += [
+        (Q(network=Network.X), _any_of("external_id", chunk))
         for chunk in batched(sorted(parsed.x_ids), QUERY_CHUNK)
     ]
     found = {}
-    for condition in conditions:
+    for network, keys in lookups:
         identities = (
-            Identity.objects.filter(condition, member__is_active=True)
+            Identity.objects.filter(network, keys, member__is_active=True)
             .exclude(member=member)
             .select_related("member")
+            .order_by()
         )
         found.update((identity.pk, identity) for identity in identities)
     return sorted(
