@@ -1,16 +1,13 @@
 """Forms of the members app: sign-up extras, identities, ties, privacy, contact imports."""
 
 from django import forms
-from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from community import imports, uploads
 from community.identities import normalise
 from community.models import Identity, ImportBatch, Network, User
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-IMPORT_SALT = "community.imports.preview"
-IMPORT_MAX_AGE = 3600
 
 
 class SignupForm(forms.Form):
@@ -73,9 +70,24 @@ class PrivacyForm(forms.ModelForm):
         fields = ["ties_visibility", "listed_in_attendees"]
 
 
-class ImportUploadForm(forms.Form):
+class UploadForm(forms.Form):
+    """A form with one `file`, refused past the site's upload limit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext("At most %(limit)s.") % {
+            "limit": uploads.limit_label()
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        uploads.check_size(upload.size)
+        return upload
+
+
+class ImportUploadForm(UploadForm):
     kind = forms.ChoiceField(label=_("Kind of file"), choices=ImportBatch.Kind.choices)
-    file = forms.FileField(label=_("Export file"), help_text=_("At most 5 MB."))
+    file = forms.FileField(label=_("Export file"))
     network = forms.ChoiceField(
         label=_("Network of the handles"),
         choices=[("", _("Named in the file"))] + list(Network.choices),
@@ -83,21 +95,15 @@ class ImportUploadForm(forms.Form):
         help_text=_("Only for a list of handles without a network column."),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("This file is larger than 5 MB."), code="too_large")
-        return upload
 
-
-class XAccountForm(forms.Form):
+class XAccountForm(UploadForm):
     file = forms.FileField(label=_("account.js from your X archive"))
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("This file is larger than 5 MB."), code="too_large")
-        return upload
+    def __init__(self, *args, **kwargs):
+        # It shares the import page with ImportUploadForm, whose field is also `file`: its own
+        # ids keep the page's ids unique while the posted field names stay the same.
+        kwargs.setdefault("auto_id", "id_x_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ImportConfirmForm(forms.Form):
@@ -109,19 +115,5 @@ class ImportConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member = member
 
-    @staticmethod
-    def sign(*, member: User, payload: dict) -> str:
-        return signing.dumps({**payload, "member": member.pk}, salt=IMPORT_SALT, compress=True)
-
-    def clean_token(self) -> dict:
-        try:
-            payload = signing.loads(
-                self.cleaned_data["token"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
-            )
-        except signing.SignatureExpired as error:
-            raise ValidationError(_("This preview is too old; upload the file again.")) from error
-        except signing.BadSignature as error:
-            raise ValidationError(_("This preview was tampered with."), code="tampered") from error
-        if not isinstance(payload, dict) or payload.get("member") != self.member.pk:
-            raise ValidationError(_("This preview was tampered with."), code="tampered")
-        return payload
+    def clean_token(self) -> imports.Confirmation:
+        return imports.read_token(member=self.member, token=self.cleaned_data["token"])

@@ -48,7 +48,9 @@ def _split(value: str) -> tuple[str, list[str], str]:
     except ValueError as error:
         raise ValidationError(_("This address is not valid."), code="invalid") from error
     host = host.removeprefix("www.")
-    segments = [unquote(s) for s in parts.path.split("/") if s]
+    segments = list(filter(None, parts.path.split("/")))
+    if "%" in parts.path:
+        segments = [unquote(s) for s in segments]
     return host, segments, parts.query
 
 
@@ -219,14 +221,14 @@ def normalise_website(value: str) -> Normalised:
             raise ValidationError(_("A website address starts with http or https."), "invalid")
     host, segments, _query = _split(text)
     try:
-        host = host.encode("idna").decode("ascii") if host else host
+        host = host if host.isascii() else host.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise ValidationError(_("This address is not valid."), code="invalid") from error
     if not HOSTNAME.match(host):
         raise ValidationError(
             _("Enter a website address like https://myblog.example."), code="invalid"
         )
-    path = "/".join(s.lower() for s in segments)
+    path = "/".join(segments).lower()
     handle = f"{host}/{path}" if path else host
     if len(handle) > 255:
         raise ValidationError(_("This address is too long."), code="invalid")
@@ -256,17 +258,22 @@ def normalise(network: str, value: str) -> Normalised:
     return NORMALISERS[network](value)
 
 
-def website_candidates(value: str) -> list[str]:
-    """Keys a feed or site URL may match: itself, then each parent path up to the host.
+# A member declares a site (`blog.example`) or a part of one (`host.example/~nick/blog`): parents
+# deeper than this are not worth a lookup, and a crafted URL could have a hundred of them.
+CANDIDATE_PARENT_DEPTH = 2
 
-    A blogroll lists `https://blog.example/feed/`; the member declared `blog.example`.
+
+def website_candidates(value: str) -> list[str]:
+    """Keys a feed or site URL may match: itself, then its parents of at most two path segments.
+
+    A blogroll lists `https://blog.example/feed/`; the member declared `blog.example`. At most
+    `CANDIDATE_PARENT_DEPTH + 2` keys, nearest first.
     """
     try:
-        handle = normalise_website(value).handle
+        handle = normalise(Network.WEBSITE, value).handle
     except ValidationError:
         return []
-    candidates = [handle]
-    while "/" in handle:
-        handle = handle.rsplit("/", 1)[0]
-        candidates.append(handle)
-    return candidates
+    # The host, the first segments, and the rest of the path in one piece.
+    parts = handle.split("/", CANDIDATE_PARENT_DEPTH + 1)
+    depths = range(min(len(parts) - 2, CANDIDATE_PARENT_DEPTH), -1, -1)
+    return [handle, *("/".join(parts[: depth + 1]) for depth in depths)]

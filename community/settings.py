@@ -210,9 +210,13 @@ STORAGES = {
     },
 }
 
-# Uploads (contact imports) are read in memory up to this size, and refused beyond it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The one upload limit (contact imports): the size of one file, and of a request's form fields.
+# Files are kept in memory; bytes past the limit are read and dropped by the handler, so the
+# form can refuse the file with a message whatever the request's Content-Length claims.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+FILE_UPLOAD_HANDLERS = ["community.uploads.LimitedUploadHandler"]
 
 # Content Security Policy: everything comes from this site; no inline script.
 SECURE_CSP = {

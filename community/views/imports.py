@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from community import imports
 from community.forms import (
@@ -33,15 +33,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            token = ImportConfirmForm.sign(
-                member=request.user,
-                payload={
-                    "kind": preview.kind,
-                    "filename": preview.filename,
-                    "rows": preview.rows_read,
-                    "ties": [[m.member.pk, m.network] for m in preview.matches],
-                },
-            )
+            token = imports.sign_token(member=request.user, preview=preview)
             confirm = ImportConfirmForm(initial={"token": token}, member=request.user)
             ctx = {"preview": preview, "confirm_form": confirm}
             return render(request, "community/import_preview.html", ctx)
@@ -55,32 +47,38 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_confirm(request: HttpRequest) -> HttpResponse:
     form = ImportConfirmForm(request.POST, member=request.user)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("This preview was tampered with or is too old."))
-    payload = form.cleaned_data["token"]
+        return HttpResponseBadRequest(" ".join(form.errors.get("token", [])))
     try:
-        ties = [(int(to_id), str(net)) for to_id, net in payload["ties"]]
-        kind = payload["kind"]
-        if kind not in ImportBatch.Kind.values:
-            raise ValueError(kind)
-        batch = imports.confirm_import(
-            member=request.user,
-            kind=kind,
-            filename=str(payload.get("filename", "")),
-            rows_read=int(payload.get("rows", 0)),
-            ties=ties,
-        )
-    except (KeyError, TypeError, ValueError):
-        return HttpResponseBadRequest(_("This preview was tampered with or is too old."))
+        batch = imports.confirm_import(member=request.user, confirmation=form.cleaned_data["token"])
+    except ValidationError as error:
+        # A second click, or the back button after an undo: the member's imports are as they were.
+        messages.warning(request, " ".join(error.messages))
+        return redirect(request.user)
     count = batch.ties.count()
-    messages.success(request, _("Import saved: %(count)s new ties.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("Import saved: %(count)s new tie.", "Import saved: %(count)s new ties.", count)
+        % {"count": count},
+    )
     return redirect(request.user)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk, member=request.user)
-    # The batch's ties go with it (ForeignKey on_delete=CASCADE).
-    batch.delete()
-    messages.success(request, _("Import undone."))
-    return redirect(request.user)
+    count = batch.ties.count()
+    if request.method == "POST":
+        # The batch's ties go with it (ForeignKey on_delete=CASCADE).
+        batch.delete()
+        messages.success(
+            request,
+            ngettext(
+                "Import undone: %(count)s tie removed.",
+                "Import undone: %(count)s ties removed.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect(request.user)
+    return render(request, "community/import_undo.html", {"batch": batch, "count": count})
