@@ -375,3 +375,14 @@ def test_demo_recap_titles_need_no_elision(db):
     # « de » never stands before a vowel or a mute h: « le récap d’Anaïs », not « de Anaïs ».
     assert [t for t in titles if re.search(r"\bde [AEIOUYÉÈÊÀÂÎÏÔHaeiouéèêàâîïôh]", t)] == []
     assert all(t.startswith("Le récap de la soirée, par ") for t in titles)
+
+
+def test_going_reads_as_a_heading_or_a_status_as_french_needs(client, world, organiser, member):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(organiser)
+        workspace = client.get(reverse("events:organise")).content.decode()
+        client.force_login(member)
+        my_events = client.get(reverse("events:my_events")).content.decode()
+    assert "<th>Participants</th>" in workspace
+    assert 'data-label="Participants"' in workspace
+    assert '<span class="badge badge-going">Inscrit·e</span>' in my_events
