@@ -186,7 +186,7 @@ def world(db, series, venue, organiser, member, outsider):
     with time_machine.travel(NOW, tick=False):
         upcoming = make_event(series=series, venue=venue, capacity=3, title="Soirée de décembre")
         past = make_event(series=series, venue=venue, title="Soirée d'octobre", days=-30)
-        make_event(series=series, title="Date à confirmer", days=21, status="hold")
+        hold = make_event(series=series, title="Date à confirmer", days=7, status="hold")
         hangar = Venue.objects.create(name="Le Hangar", address="2 rue de Gand", city="Lille")
         make_event(title="Conférence voisine", days=7, venue=hangar)  # a clash: same evening
         lea = make_member("lea", display_name="Léa Dewavrin")
@@ -208,7 +208,14 @@ def world(db, series, venue, organiser, member, outsider):
             EventLink.objects.create(
                 event=past, kind=kind, title=f"Lien {kind}", url=f"https://example.org/{kind}"
             )
-    return {"upcoming": upcoming, "past": past, "lea": lea, "member": member, "series": series}
+    return {
+        "upcoming": upcoming,
+        "past": past,
+        "hold": hold,
+        "lea": lea,
+        "member": member,
+        "series": series,
+    }
 
 
 def slug_url(name: str, obj) -> str:
@@ -241,6 +248,7 @@ PAGES = [
     ("organiser series page", "organiser", lambda w: slug_url("organise_series", w["series"])),
     ("event form", "organiser", lambda w: slug_url("organise_create", w["series"])),
     ("edit form", "organiser", lambda w: slug_url("organise_edit", w["upcoming"])),
+    ("publish a hold", "organiser", lambda w: slug_url("organise_publish", w["hold"])),
     ("login", None, lambda w: reverse("account_login")),
     ("signup", None, lambda w: reverse("account_signup")),
     ("password reset", None, lambda w: reverse("account_reset_password")),
@@ -302,9 +310,23 @@ def test_page_reads_in_one_language(client, world, member, organiser, series, st
         assert (status, content_language) == (404 if name == "404" else 200, language)
     assert strings["fr"].found_in(rendered["fr"].texts) == set(), "English on the French page"
     assert strings["en"].found_in(rendered["en"].texts) == set(), "French on the English page"
+    data = data_strings()
     # Strings never marked for translation read the same in both languages.
     same = rendered["fr"].nodes & rendered["en"].nodes
-    assert untranslated(same, data_strings()) == set(), "text left out of the catalogue"
+    assert untranslated(same, data) == set(), "text left out of the catalogue"
+    assert capitalised_dates(rendered["fr"].nodes, data) == set(), "French months and days"
+
+
+def capitalised_dates(texts: set[str], data: list[str]) -> set[str]:
+    """French texts with a month or weekday capitalised inside a sentence (« 25 Nov »)."""
+    found = set()
+    for text in texts:
+        rest = text
+        for item in data:
+            rest = rest.replace(item, " ")
+        if PAGE_DATES.search(normalise(rest)):
+            found.add(text)
+    return found
 
 
 def test_extraction_sees_text_attributes_and_skips_scripts_and_other_languages():
@@ -341,6 +363,19 @@ CAPITALISED_DATES = re.compile(
     r"(?<!^)\b(Janvier|Février|Mars|Avril|Mai|Juin|Juillet|Août|Septembre|Octobre|Novembre|"
     r"Décembre|Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche)\b"
 )
+
+
+# Month and weekday names and their abbreviations, capitalised, not at the start of a text.
+PAGE_DATES = re.compile(
+    r"(?<=[\w,] )(Janv?|Févr?|Mars|Avr|Mai|Juin|Juil|Août|Sept?|Oct|Nov|Déc|Lun|Mar|Mer|Jeu|Ven|"
+    r"Sam|Dim)(ier|rier|il|let|embre|obre|di|credi|ndi|edi|anche)?\.?(?=[\s,]|$)"
+)
+
+
+def test_capitalised_french_dates_are_found():
+    data = ["Mercredi Web Analytics"]
+    texts = {"mer 25 Nov 2026, 20:00", "le 3 Décembre", "Mercredi Web Analytics à Lille", "Mars"}
+    assert capitalised_dates(texts, data) == {"mer 25 Nov 2026, 20:00", "le 3 Décembre"}
 
 
 def test_french_catalogue_follows_french_typography():
