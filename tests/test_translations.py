@@ -289,16 +289,15 @@ def data_strings() -> list[str]:
     return sorted((d for d in data if d), key=len, reverse=True)
 
 
+def without_data(text: str, data: list[str]) -> str:
+    for item in data:
+        text = text.replace(item, " ")
+    return normalise(text)
+
+
 def untranslated(same: set[str], data: list[str]) -> set[str]:
     """Texts alike in both languages that still hold words once the data is taken out."""
-    found = set()
-    for text in same:
-        rest = text
-        for item in data:
-            rest = rest.replace(item, " ")
-        if re.search(r"[^\W\d_]{2,}", rest):
-            found.add(text)
-    return found
+    return {text for text in same if re.search(r"[^\W\d_]{2,}", without_data(text, data))}
 
 
 @pytest.mark.parametrize("name", [name for name, _actor, _url in PAGES])
@@ -319,14 +318,7 @@ def test_page_reads_in_one_language(client, world, member, organiser, series, st
 
 def capitalised_dates(texts: set[str], data: list[str]) -> set[str]:
     """French texts with a month or weekday capitalised inside a sentence (« 25 Nov »)."""
-    found = set()
-    for text in texts:
-        rest = text
-        for item in data:
-            rest = rest.replace(item, " ")
-        if PAGE_DATES.search(normalise(rest)):
-            found.add(text)
-    return found
+    return {text for text in texts if PAGE_DATES.search(without_data(text, data))}
 
 
 def test_extraction_sees_text_attributes_and_skips_scripts_and_other_languages():
