@@ -195,6 +195,9 @@ def world(db, series, venue, organiser, member, outsider):
             RSVP.objects.create(event=upcoming, member=person, status=RSVP.Status.GOING)
             RSVP.objects.create(event=past, member=person, status=RSVP.Status.GOING)
         RSVP.objects.create(event=upcoming, member=waiting, status=RSVP.Status.WAITLISTED)
+        cancelled = make_event(series=series, title="Soirée annulée", days=14, status="cancelled")
+        RSVP.objects.create(event=cancelled, member=member, status=RSVP.Status.GOING)
+        RSVP.objects.create(event=cancelled, member=waiting, status=RSVP.Status.DECLINED)
         Tie.objects.create(from_member=member, to_member=outsider, network=Network.X)
         Tie.objects.create(from_member=outsider, to_member=member, network=Network.X)
         Tie.objects.create(from_member=lea, to_member=member, network=Network.MASTODON)
@@ -212,8 +215,10 @@ def world(db, series, venue, organiser, member, outsider):
         "upcoming": upcoming,
         "past": past,
         "hold": hold,
+        "cancelled": cancelled,
         "lea": lea,
         "member": member,
+        "waiting": waiting,
         "series": series,
     }
 
@@ -241,6 +246,9 @@ PAGES = [
     ("profile", "member", lambda w: w["lea"].get_absolute_url()),
     ("profile, anonymous", None, lambda w: w["member"].get_absolute_url()),
     ("my events", "member", lambda w: reverse("events:my_events")),
+    ("my events, waitlisted", "waiting", lambda w: reverse("events:my_events")),
+    ("event, waitlisted", "waiting", lambda w: w["upcoming"].get_absolute_url()),
+    ("cancelled event", "member", lambda w: w["cancelled"].get_absolute_url()),
     ("privacy", "member", lambda w: reverse("community:privacy")),
     ("imports", "member", lambda w: reverse("community:import")),
     ("organiser workspace", "organiser", lambda w: reverse("events:organise")),
@@ -302,7 +310,7 @@ def untranslated(same: set[str], data: list[str]) -> set[str]:
 
 @pytest.mark.parametrize("name", [name for name, _actor, _url in PAGES])
 def test_page_reads_in_one_language(client, world, member, organiser, series, strings, name):
-    actor, url = page(name, world, member=member, organiser=organiser, series=series)
+    actor, url = page(name, world, member=member, organiser=organiser, waiting=world["waiting"])
     rendered = {}
     for language in ("fr", "en"):
         status, content_language, rendered[language] = render(client, actor, url, language)
