@@ -19,11 +19,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         attended = member.rsvps.attended()
         if request.user != member:
             attended = attended.listed()
+            ctx["attendance_hidden"] = not member.listed_in_attendees
         ctx["attended"] = list(
             attended.select_related("event", "event__series").order_by("-event__start")[
                 :PROFILE_EVENTS
             ]
         )
-        ctx["attendance_hidden"] = not ctx["attended"] and not member.listed_in_attendees
-    ctx.update(profile_ties(member=member, viewer=request.user))  # identities and ties (issue 4)
+    ctx.update(profile_ties(member=member, viewer=request.user))
     return render(request, "community/profile.html", ctx)

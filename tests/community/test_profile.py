@@ -123,3 +123,14 @@ def test_profile_query_count_does_not_grow_with_ties_and_events(
 
     assert len(response.context["known"]) == count
     assert len(response.context["attended"]) == count
+
+
+def test_unlisted_member_without_events_reads_no_event_on_their_own_profile(client, member):
+    member.listed_in_attendees = False
+    member.save()
+    client.force_login(member)
+
+    body = client.get(member.get_absolute_url()).content.decode()
+
+    assert '<p class="empty">Aucun événement suivi pour l’instant.</p>' in body
+    assert "préfère ne pas afficher" not in body
