@@ -15,9 +15,9 @@ def record_meeting(*, event: Event, by: User, other: User) -> tuple[Meeting, boo
     if not event.is_past:
         raise ValidationError(_("You can record meetings once the event is over."), code="early")
     going = set(
-        RSVP.objects.filter(
-            event=event, member__in=[by.pk, other.pk], status=RSVP.Status.GOING
-        ).values_list("member_id", flat=True)
+        RSVP.objects.going()
+        .filter(event=event, member__in=[by.pk, other.pk])
+        .values_list("member_id", flat=True)
     )
     if going != {by.pk, other.pk}:
         raise ValidationError(_("Both of you must have attended this event."), code="absent")

@@ -59,6 +59,31 @@ def test_profile_hides_events_of_a_member_not_listed_among_attendees(
     assert past.get_absolute_url() in client.get(member.get_absolute_url()).content.decode()
 
 
+def test_profile_says_why_events_of_an_unlisted_member_are_not_shown(
+    client, member, outsider, series
+):
+    member.listed_in_attendees = False
+    member.save()
+    _attended(series, member)
+    client.force_login(outsider)
+
+    response = client.get(member.get_absolute_url())
+
+    assert response.context["attended"] == []
+    assert (
+        '<p class="empty">Ce membre préfère ne pas afficher les événements auxquels il ou elle '
+        "participe.</p>" in response.content.decode()
+    )
+
+
+def test_profile_of_a_listed_member_without_events_says_so(client, member, outsider):
+    client.force_login(outsider)
+
+    body = client.get(member.get_absolute_url()).content.decode()
+
+    assert '<p class="empty">Aucun événement suivi pour l’instant.</p>' in body
+
+
 def test_unknown_member_gets_the_404_page(client, db):
     response = client.get(reverse("community:profile", args=["nobody-here"]))
 
@@ -98,3 +123,14 @@ def test_profile_query_count_does_not_grow_with_ties_and_events(
 
     assert len(response.context["known"]) == count
     assert len(response.context["attended"]) == count
+
+
+def test_unlisted_member_without_events_reads_no_event_on_their_own_profile(client, member):
+    member.listed_in_attendees = False
+    member.save()
+    client.force_login(member)
+
+    body = client.get(member.get_absolute_url()).content.decode()
+
+    assert '<p class="empty">Aucun événement suivi pour l’instant.</p>' in body
+    assert "préfère ne pas afficher" not in body

@@ -176,7 +176,7 @@ def test_attendee_csv_is_in_the_organisers_language(client, organiser, event):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
         ["Nom", "Statut", "Date d’inscription"],
-        ["Ana", "Inscrit", "2027-05-02 09:15"],
+        ["Ana", "Inscrit·e", "2027-05-02 09:15"],
         ["Bea", "En liste d’attente", "2027-05-04 11:00"],
     ]
 

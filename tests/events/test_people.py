@@ -160,8 +160,9 @@ def test_ties_visibility_is_honoured(
     assert len(page(client, event).context["icebreakers"]) == 1
 
 
-def test_unlisted_attendee_is_counted_but_not_named(client, event, member):
-    shy = make_member("shy", display_name="Shy Person", listed_in_attendees=False)
+@pytest.mark.parametrize("hidden", [{"listed_in_attendees": False}, {"is_active": False}])
+def test_attendee_not_listed_is_counted_but_not_named(client, event, member, hidden):
+    shy = make_member("shy", display_name="Shy Person", **hidden)
     bob = make_member("bob")
     going(event, shy, bob)
     tie(bob, shy)
@@ -171,7 +172,12 @@ def test_unlisted_attendee_is_counted_but_not_named(client, event, member):
     assert response.context["hidden_going"] == 1
     assert response.context["summary"]["going"] == 2
     assert "Shy Person" not in response.content.decode()
-    client.force_login(shy)  # but sees themselves
+
+
+def test_unlisted_attendee_sees_themselves(client, event):
+    shy = make_member("shy", display_name="Shy Person", listed_in_attendees=False)
+    going(event, shy, make_member("bob"))
+    client.force_login(shy)
     assert names(page(client, event).context["going"]) == ["shy", "bob"]
 
 
@@ -273,3 +279,50 @@ def test_large_cluster_layout_is_deterministic_and_inside_the_picture(member, ev
     ys = [float(part.split('"')[0]) for part in circles.split('cy="')[1:]]
     assert len(xs) == 150
     assert all(0 <= x <= width for x in xs) and all(0 <= y <= height for y in ys)
+
+
+def test_graph_title_and_description_are_french_on_french_pages(client, event, crowd, member):
+    client.force_login(member)
+    svg = page(client, event).context["svg"]
+    assert '<title id="graph-title">Qui connaît qui parmi les participants</title>' in svg
+    desc = svg.split('<desc id="graph-desc">')[1].split("</desc>")[0]
+    assert desc.startswith("Chaque cercle est un participant, chaque trait un lien en ligne.")
+    assert "une flèche en pointillés va d’un membre vers une personne qu’il ou elle suit" in desc
+
+
+def test_graph_title_is_english_on_english_pages(client, event, crowd, member):
+    client.force_login(member)
+    response = client.get(
+        reverse("events:people", args=[event.slug]), headers={"accept-language": "en"}
+    )
+    svg = response.context["svg"]
+    assert '<title id="graph-title">Who knows whom among the attendees</title>' in svg
+
+
+def test_tie_directions_are_spelled_out_with_both_names(client, event, crowd, member):
+    client.force_login(member)
+    going = {p.username: p for p in page(client, event).context["going"]}
+    assert going["bob"].knows_text == "Ana (réciproque), Chloe (Bob suit Chloe)"
+    assert going["chloe"].knows_text == "Bob (Bob suit Chloe)"
+    assert going["ana"].knows_text == "Bob (réciproque)"
+    english = client.get(
+        reverse("events:people", args=[event.slug]), headers={"accept-language": "en"}
+    )
+    going = {p.username: p for p in english.context["going"]}
+    assert going["bob"].knows_text == "Ana (mutual), Chloe (Bob follows Chloe)"
+    assert going["chloe"].knows_text == "Bob (Bob follows Chloe)"
+
+
+def test_going_figure_has_a_heading_not_a_status(client, event, crowd):
+    body = page(client, event).content.decode()
+    assert '<div><dt>Participants</dt><dd data-figure="going">4</dd></div>' in body
+    english = client.get(
+        reverse("events:people", args=[event.slug]), headers={"accept-language": "en"}
+    ).content.decode()
+    assert '<div><dt>Going</dt><dd data-figure="going">4</dd></div>' in english
+
+
+def test_profile_links_are_the_members_absolute_urls(client, event, crowd, member):
+    client.force_login(member)
+    going = page(client, event).context["going"]
+    assert [p.url for p in going] == [crowd[p.username].get_absolute_url() for p in going]

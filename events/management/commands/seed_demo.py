@@ -601,7 +601,7 @@ class Builder:
                 EventLink(
                     event=event,
                     kind=EventLink.Kind.RECAP,
-                    title=f"Le récap de {blogger.display_name}",
+                    title=f"Le récap de la soirée, par {blogger.display_name}",
                     url=f"https://{site}/{local:%Y/%m}/{event.slug}",
                 )
             )
