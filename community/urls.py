@@ -1,6 +1,5 @@
 """The site's root URLs, and the members app's own routes (namespace `community`)."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -28,7 +27,3 @@ urlpatterns = [
     path("healthz", site.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
-
-# A minimal page through the same middleware stack: the yardstick of `bench/home.py`.
-if settings.BENCHMARK_FLOOR:
-    urlpatterns.append(path("bench/floor/", site.bench_floor, name="bench_floor"))
