@@ -1,6 +1,7 @@
 """Public pages come from Django's cache, keyed by a data version every write replaces."""
 
 import datetime as dt
+import io
 import os
 import re
 import socket
@@ -16,6 +17,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.signals import template_rendered
 from django.urls import reverse
@@ -284,3 +286,11 @@ def fetch(url: str) -> str:
 
 def going(body: str) -> str:
     return re.search(r'data-going="(\d+)"', body)[1]
+
+
+def test_seeding_with_raw_sql_changes_the_version(db):
+    before = cache.data_version()
+
+    call_command("seed_scale", members=3, ties=2, events=1, stdout=io.StringIO())
+
+    assert cache.data_version() != before
