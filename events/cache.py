@@ -24,6 +24,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone, translation
 
 from community.models import Tie, User
@@ -32,6 +33,8 @@ from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, V
 VERSION_KEY = "rencontres:data-version"
 # Fragments of an old version are never read again; a day bounds what they occupy in Redis.
 FRAGMENT_SECONDS = 24 * 3600
+# What a page served from the cache keeps of its response; the middleware adds the rest.
+PAGE_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length", "Vary")
 
 
 def data_version(request: HttpRequest | None = None) -> int:
@@ -95,19 +98,25 @@ def anonymous_page(
 
     `render()` returns the response and the moment it stops being true. Only pages without a
     CSRF token, a cookie or a message go to the cache: those are the same for every visitor of
-    that address in that language.
+    that address in that language. They are kept compressed for browsers that accept gzip,
+    so that GZipMiddleware does not compress the same page on every request.
     """
     if request.user.is_authenticated or len(get_messages(request)):
         return render()[0]
-    key = _key("page", data_version(request), request.build_absolute_uri())
+    gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    key = _key("page", data_version(request), request.build_absolute_uri(), gzip)
     found = caches["fragments"].get(key)
     if found is not None and _still_true(found[0]):
-        return HttpResponse(found[1], content_type=found[2])
+        response = HttpResponse(found[1])
+        for name, value in found[2].items():
+            response[name] = value
+        return response
     response, valid_until = render()
     shared = not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not response.cookies
     if response.status_code == 200 and shared:
-        entry = (valid_until, response.content, response["Content-Type"])
-        caches["fragments"].set(key, entry, FRAGMENT_SECONDS)
+        response = GZipMiddleware(lambda request: response).process_response(request, response)
+        headers = {name: response[name] for name in PAGE_HEADERS if response.has_header(name)}
+        caches["fragments"].set(key, (valid_until, response.content, headers), FRAGMENT_SECONDS)
     return response
 
 

@@ -1,6 +1,7 @@
 """Public pages come from Django's cache, keyed by a data version every write replaces."""
 
 import datetime as dt
+import gzip
 import io
 import os
 import re
@@ -294,3 +295,18 @@ def test_seeding_with_raw_sql_changes_the_version(db):
     call_command("seed_scale", members=3, ties=2, events=1, stdout=io.StringIO())
 
     assert cache.data_version() != before
+
+
+def test_pages_are_compressed_once_for_browsers_that_accept_gzip(client, event, member):
+    plain = client.get(event.get_absolute_url()).content
+    first = client.get(event.get_absolute_url(), headers={"accept-encoding": "gzip, br"})
+    second = client.get(event.get_absolute_url(), headers={"accept-encoding": "gzip, br"})
+
+    assert first["Content-Encoding"] == second["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in second["Vary"]
+    assert second.content == first.content  # the same compressed bytes, from the cache
+    assert gzip.decompress(second.content) == plain
+    assert int(second["Content-Length"]) == len(second.content) < len(plain) / 2
+    client.force_login(member)  # members' pages are compressed by the middleware
+    mine = client.get(event.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert "Camille" in gzip.decompress(mine.content).decode()
