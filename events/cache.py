@@ -140,6 +140,10 @@ def _on_write(sender, **kwargs) -> None:
     changed(using=kwargs.get("using"))
 
 
+def on_migrate(sender, using=None, **kwargs) -> None:
+    changed(using=using)
+
+
 def _on_user_saved(sender, update_fields=None, **kwargs) -> None:
     # Logging in saves `last_login` only, which no page shows.
     if update_fields is not None and set(update_fields) == {"last_login"}:

@@ -130,8 +130,8 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         ctx["my_rsvp"] = rsvps.with_waitlist_position(
             event.rsvps.filter(member=request.user)
         ).first()
-    # Seats, RSVPs and the page's facts all change when the event starts or ends.
-    return render(request, "events/detail.html", ctx), cache.earliest([event.start, event.end])
+    # RSVPs close when the event ends.
+    return render(request, "events/detail.html", ctx), cache.earliest([event.end])
 
 
 def _event_parts(event: Event, absolute_url: str) -> dict:
@@ -150,7 +150,7 @@ def _event_parts(event: Event, absolute_url: str) -> dict:
         "head": render_to_string("events/detail.html#head", ctx),
         "facts": render_to_string("events/detail.html#facts", ctx),
         "about": render_to_string("events/detail.html#about", ctx),
-        "valid_until": cache.earliest([event.start, event.end]),
+        "valid_until": None,
     }
 
 

@@ -310,3 +310,11 @@ def test_pages_are_compressed_once_for_browsers_that_accept_gzip(client, event, 
     client.force_login(member)  # members' pages are compressed by the middleware
     mine = client.get(event.get_absolute_url(), headers={"accept-encoding": "gzip"})
     assert "Camille" in gzip.decompress(mine.content).decode()
+
+
+def test_flushing_the_database_changes_the_version(db):
+    before = cache.data_version()
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert cache.data_version() != before
