@@ -31,6 +31,8 @@ from community.models import Tie, User
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
 
 VERSION_KEY = "rencontres:data-version"
+# Whether this process read the version since it last changed it (see `changed()`).
+_read_since_change = True
 # Fragments of an old version are never read again; a day bounds what they occupy in Redis.
 FRAGMENT_SECONDS = 24 * 3600
 # What a page served from the cache keeps of its response; the middleware adds the rest.
@@ -49,28 +51,37 @@ def data_version(request: HttpRequest | None = None) -> int:
             version = caches["default"].get(VERSION_KEY, version)
     if request is not None:
         request._data_version = version
+    global _read_since_change  # noqa: PLW0603 - one flag for the whole process
+    _read_since_change = True
     return version
 
 
 def changed(*, using: str | None = None) -> None:
     """Call after writing what the public pages show, when no model signal fires.
 
-    The version changes at once (so the writing process sees its own change even inside a
-    transaction) and again when the transaction commits: a page rendered by another process
-    between the two, from data not yet committed, is then never served.
+    Outside a transaction the write is committed: the version changes. Inside one, it changes
+    at once (so that this process sees its own writes) and again when the transaction commits
+    (a page another process rendered meanwhile, from data not yet committed, is then never
+    served). Later writes in the same transaction change it again only if this process read it
+    in between: deleting 5,000 ties costs two changes, not 5,000.
     """
-    _bump()
     connection = transaction.get_connection(using)
-    if connection.in_atomic_block and not any(
-        func is _bump for _, func, _ in connection.run_on_commit
-    ):
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    first = not any(func is _bump for _, func, _ in connection.run_on_commit)
+    if first or _read_since_change:
+        _bump()
+    if first:
         transaction.on_commit(_bump, using=using)
 
 
 def _bump() -> None:
     # A fresh random value rather than +1: a version rolled back with a transaction (the
     # database cache) or evicted can never come back and resurrect old fragments.
+    global _read_since_change  # noqa: PLW0603 - one flag for the whole process
     caches["default"].set(VERSION_KEY, _new_version(), timeout=None)
+    _read_since_change = False
 
 
 def _new_version() -> int:

@@ -21,6 +21,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events import cache
@@ -318,3 +319,25 @@ def test_flushing_the_database_changes_the_version(db):
     call_command("flush", interactive=False, verbosity=0)
 
     assert cache.data_version() != before
+
+
+def test_many_writes_in_one_transaction_change_the_version_twice(
+    db, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+    ):
+        series = Series.objects.create(name="Blog en Nord", slug="blog-en-nord")
+        for i in range(20):
+            make_event(title=f"Soirée {i}", days=i + 1, series=series)
+        Event.objects.filter(series=series).delete()  # a post_delete for each of them
+
+    changes = [
+        q
+        for q in queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and "rencontres_cache" in q["sql"]
+    ]
+    assert len(changes) == 1  # at the first write
+    assert len(callbacks) == 1  # and when the transaction commits
