@@ -60,4 +60,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 bench: install
-	$(BIN)/python bench/home.py
+	$(BIN)/python bench/pages.py

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files compressed ahead of time, before reaching it.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,18 +110,35 @@ DATABASES = {"default": database_config(BASE_DIR, os.environ.get("DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache that every worker and server shares: allauth's rate limits live here, and a
-# per-process memory cache would multiply them by the number of workers.
+# per-process memory cache would multiply them by the number of workers. It also holds the
+# data version that keys the fragments below (events/cache.py).
+# `fragments`: rendered parts of the public pages. In each worker's memory by default (a
+# read costs microseconds; the shared version keeps every worker up to date); in Redis when
+# there is one, so that workers and servers render each fragment once.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fragments",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "rencontres_cache",
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rencontres-fragments",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
     }
 
 AUTH_USER_MODEL = "community.User"
@@ -246,13 +265,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "true")
 SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", "false")
-
-# How long `/` reuses its listing for the same filters without asking the database (see
-# events/listing.py); 0 turns that off, as in tests, which expect every change at once.
-HOME_CACHE_SECONDS = envint("HOME_CACHE_SECONDS", "0" if TESTING else "2")
-
-# Expose /bench/floor/, the minimal page `bench/home.py` compares `/` with. Never in production.
-BENCHMARK_FLOOR = envbool("BENCHMARK_FLOOR", "false")
 
 LOGGING = {
     "version": 1,

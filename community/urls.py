@@ -46,7 +46,3 @@ if photos.serves_media():
     urlpatterns.append(
         re_path(rf"^{media_prefix}(?P<path>faces/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media)
     )
-
-# A minimal page through the same middleware stack: the yardstick of `bench/home.py`.
-if settings.BENCHMARK_FLOOR:
-    urlpatterns.append(path("bench/floor/", site.bench_floor, name="bench_floor"))

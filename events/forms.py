@@ -205,22 +205,42 @@ class FreeDatesForm(forms.Form):
 
 
 class EventFilterForm(forms.Form):
-    """The filters above the list of upcoming events; unknown values are simply ignored."""
+    """The filters above the list of upcoming events.
 
-    # Plain choices, read once each: the home page keys its cached listing on them.
-    series = forms.ChoiceField(label=_("Series"), required=False)
-    city = forms.ChoiceField(label=_("City"), required=False)
+    An unknown value is an error shown beside its field, and lists nothing: a mistyped or
+    outdated link must not silently show every event.
+    """
+
+    series = forms.ChoiceField(
+        label=_("Series"),
+        required=False,
+        error_messages={"invalid_choice": _("There is no series “%(value)s”.")},
+    )
+    city = forms.ChoiceField(
+        label=_("City"),
+        required=False,
+        error_messages={"invalid_choice": _("No upcoming event in “%(value)s”.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         series = Series.objects.order_by("name").values_list("slug", "name")
         self.fields["series"].choices = [("", _("All series")), *series]
-        cities = Venue.objects.order_by("city").values_list("city", flat=True).distinct()
+        cities = (
+            Event.objects.published()
+            .upcoming()
+            .filter(venue__isnull=False)
+            .order_by("venue__city")
+            .values_list("venue__city", flat=True)
+            .distinct()
+        )
         self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]
 
     def filter(self, events):
-        if not self.is_valid():
+        if not self.is_bound:
             return events
+        if not self.is_valid():
+            return events.none()
         if series := self.cleaned_data["series"]:
             events = events.filter(series__slug=series)
         if city := self.cleaned_data["city"]:

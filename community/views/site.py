@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
@@ -16,11 +15,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-def bench_floor(request: HttpRequest) -> HttpResponse:
-    """The cheapest page the site can serve; only routed when BENCHMARK_FLOOR is true."""
-    return render(request, "bench_floor.html")
 
 
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:

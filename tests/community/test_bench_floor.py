@@ -1,46 +1,40 @@
-import importlib
+"""`/bench/floor/`, the benchmarks' yardstick, exists only under `bench.settings`."""
+
 import os
 import subprocess
 import sys
 
 import pytest
-from django.urls import clear_url_caches
-
-import community.urls
 
 
-@pytest.fixture
-def reload_urls():
-    yield lambda: (importlib.reload(community.urls), clear_url_caches())
-    importlib.reload(community.urls)
-    clear_url_caches()
+def test_the_product_has_no_floor_page(client, db):
+    response = client.get("/bench/floor/")
+
+    assert response.status_code == 404
+    assert 'class="site-header"' in response.content.decode()  # the site's own 404 page
 
 
-def test_floor_page_is_not_routed_by_default(client, db, settings, reload_urls):
-    settings.BENCHMARK_FLOOR = False
-    reload_urls()
-
-    assert client.get("/bench/floor/").status_code == 404
-
-
-def test_floor_page_renders_when_benchmark_floor_is_set(client, db, settings, reload_urls):
-    settings.BENCHMARK_FLOOR = True
-    reload_urls()
+def test_floor_page_renders_under_the_bench_urls(client, db, settings):
+    settings.ROOT_URLCONF = "bench.urls"
 
     response = client.get("/bench/floor/")
 
     assert response.status_code == 200
     assert response.templates[0].name == "bench_floor.html"
+    assert response.content.decode().count("<p>Rencontres</p>") == 1
     assert "content-security-policy" in response.headers  # the same middleware stack
+    assert "Événements à venir" in client.get("/").content.decode()  # and the whole site
 
 
-@pytest.mark.parametrize(("value", "routed"), [(None, "no"), ("false", "no"), ("true", "yes")])
-def test_only_the_environment_variable_routes_the_floor_page(value, routed):
-    # A fresh process reads the real environment, as gunicorn does.
-    env = {k: v for k, v in os.environ.items() if k != "BENCHMARK_FLOOR"}
-    env |= {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/unused"}  # never connected to
-    if value is not None:
-        env["BENCHMARK_FLOOR"] = value
+@pytest.mark.parametrize(
+    ("settings_module", "routed"), [("community.settings", "no"), ("bench.settings", "yes")]
+)
+def test_only_the_bench_settings_route_the_floor_page(settings_module, routed):
+    # A fresh process, as gunicorn runs with DJANGO_SETTINGS_MODULE=bench.settings.
+    env = os.environ | {
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/unused",  # never connected to
+        "DJANGO_SETTINGS_MODULE": settings_module,
+    }
     script = (
         "import django; django.setup()\n"
         "from django.urls import Resolver404, resolve\n"
@@ -48,10 +42,6 @@ def test_only_the_environment_variable_routes_the_floor_page(value, routed):
         "except Resolver404:\n    print('no')\n"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script],
-        env=env | {"DJANGO_SETTINGS_MODULE": "community.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == routed

@@ -1,9 +1,12 @@
 import datetime as dt
+import io
 import json
 import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,15 +74,17 @@ def test_attendees_are_named_to_members_and_counted_for_anonymous(client, event,
     assert 'data-going="2"' in anonymous
 
     client.force_login(member)
-    response = client.get(event.get_absolute_url())
-    body = response.content.decode()
-    assert [m.username for m in response.context["attendees"]] == ["alice-martin"]
-    assert "Alice Martin" in body
+    body = client.get(event.get_absolute_url()).content.decode()
+    assert attendee_names(body) == ["Alice Martin"]
     assert alice.get_absolute_url() in body
     assert ">AM<" in body  # initials avatar
     assert "Shy" not in body
     assert shy.get_absolute_url() not in body
-    assert response.context["unlisted_count"] == 1
+    assert "et 1 membre qui préfère ne pas apparaître" in body
+
+
+def attendee_names(body: str) -> list[str]:
+    return re.findall(r'<li class="p-attendee h-card">.*?<span class="p-name">([^<]*)</span>', body)
 
 
 def test_description_html_is_sanitised(client, series):
@@ -166,14 +171,23 @@ def test_cancelled_event_page_says_it_is_cancelled(client, series):
 def test_hold_event_is_404_for_visitors_and_members_but_shown_to_its_organisers(
     client, series, organiser, outsider
 ):
-    event = make_event(series=series, status=Event.Status.HOLD)
-
-    assert client.get(event.get_absolute_url()).status_code == 404
-    client.force_login(outsider)  # could leak: a member who organises another series
-    assert client.get(event.get_absolute_url()).status_code == 404
-    assert client.get(reverse("events:event_ics", args=[event.slug])).status_code == 404
+    event = make_event(series=series, title="Date retenue", status=Event.Status.HOLD)
     client.force_login(organiser)
-    assert client.get(event.get_absolute_url()).status_code == 200
+    body = client.get(event.get_absolute_url()).content.decode()
+    assert "Date retenue" in body
+    assert "seuls les organisateurs de la série voient cette page" in body
+
+    # could leak from the cache the organiser's visit filled: a member of another series,
+    # and a visitor
+    client.force_login(outsider)
+    response = client.get(event.get_absolute_url())
+    assert response.status_code == 404
+    assert "Date retenue" not in response.content.decode()
+    assert client.get(reverse("events:event_ics", args=[event.slug])).status_code == 404
+    client.logout()
+    response = client.get(event.get_absolute_url())
+    assert response.status_code == 404
+    assert "Date retenue" not in response.content.decode()
 
 
 def test_unknown_event_gets_the_404_page(client, db):
@@ -207,11 +221,16 @@ def test_event_page_query_count_does_not_grow_with_attendees(
     make_event(title="Autre", days=20, capacity=5)
     client.force_login(member)
 
-    # session, user, event with counts, attendees, my RSVP, links, "do I organise?" (nav)
-    with django_assert_num_queries(7):
-        response = client.get(event.get_absolute_url())
+    # session, user, event with counts, data version, links, attendees, my RSVP,
+    # "do I organise?" (nav)
+    with django_assert_num_queries(8):
+        body = client.get(event.get_absolute_url()).content.decode()
+    # the links and attendees come from the cache from then on
+    with django_assert_num_queries(6):
+        again = client.get(event.get_absolute_url()).content.decode()
 
-    assert len(response.context["attendees"]) == attendees
+    assert len(attendee_names(body)) == attendees
+    assert attendee_names(again) == attendee_names(body)
 
 
 @pytest.mark.parametrize("events", [5, 500])
@@ -239,13 +258,18 @@ def test_series_page_query_count_does_not_grow_with_events(
         RSVP(event=e, member=p, status=RSVP.Status.GOING) for e in created[:20] for p in people
     )
 
-    # series, its links, its organisers, upcoming events, past events, their links,
-    # and the meeting measure: ties turned into meetings, newcomers who met someone
-    with django_assert_num_queries(8):
-        response = client.get(series.get_absolute_url())
+    # data version, series, its links, its organisers, upcoming events, past events, their
+    # links, and the meeting measure: ties turned into meetings, newcomers who met someone
+    with django_assert_num_queries(9):
+        body = client.get(series.get_absolute_url()).content.decode()
+    with django_assert_num_queries(1):
+        again = client.get(series.get_absolute_url()).content.decode()
 
-    assert len(response.context["upcoming"]) + len(response.context["past"]) == events
-    assert organiser.display_name in response.content.decode()
+    cards = body.count('class="event-card')
+    assert cards + body.count('class="archive-item"') == events
+    assert cards == len([e for e in created if e.end >= timezone.now()])
+    assert organiser.display_name in body
+    assert again == body
 
 
 def test_series_page_hides_hold_and_cancelled_events(client, series):
@@ -268,14 +292,30 @@ def test_past_archive_lists_past_events_with_recaps(client, series, venue):
     make_event(series=series, title="Soirée future", days=3)
     make_event(series=series, title="Soirée annulée", days=-20, status=Event.Status.CANCELLED)
 
-    response = client.get(reverse("events:past"))
+    body = client.get(reverse("events:past")).content.decode()
 
-    body = response.content.decode()
-    assert [e.title for e in response.context["events"]] == ["Soirée de mai"]
+    assert archive_titles(body) == ["Soirée de mai"]
     assert "https://blog.example.org/r" in body
-    assert "Soirée future" not in body
-    assert "Soirée annulée" not in body
 
 
-def test_past_archive_ignores_a_bad_page_number(client, db):
-    assert client.get(reverse("events:past"), {"page": "<script>"}).status_code == 200
+def test_past_archive_shows_the_first_page_for_a_bad_page_number(client, series):
+    make_event(series=series, title="Soirée de mai", days=-30)
+
+    body = client.get(reverse("events:past"), {"page": "<script>"}).content.decode()
+
+    assert archive_titles(body) == ["Soirée de mai"]
+    assert "<script>" not in body
+
+
+def archive_titles(body: str) -> list[str]:
+    return re.findall(r'<li class="archive-item">\s*<a href="[^"]+">([^<]*)</a>', body)
+
+
+def test_demo_data_is_analysed_for_the_series_meeting_figures(db):
+    # Without statistics the planner loops over every pair of attendees for the figures.
+    call_command("seed_demo", stdout=io.StringIO())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'events_rsvp'")
+        (estimated,) = cursor.fetchone()
+    assert estimated == RSVP.objects.count()

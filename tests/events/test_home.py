@@ -1,9 +1,11 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events import cache
 from events.models import RSVP, Event, Venue
 from tests.conftest import make_event, make_member
 
@@ -67,11 +69,17 @@ def test_home_query_count_does_not_grow_with_events(
         for e in Event.objects.all()[:20]
         for m in members
     )
+    cache.changed()  # bulk_create sends no signal
 
-    with django_assert_num_queries(3):
+    # the data version, then the series filter, the cities filter, the events with counts
+    with django_assert_num_queries(4):
         response = client.get(reverse("events:home"))
+    # then only the data version
+    with django_assert_num_queries(1):
+        again = client.get(reverse("events:home"))
 
     assert response.content.decode().count('class="event-card') == count
+    assert again.content == response.content
 
 
 def test_home_filters_by_series_and_city(client, event, series):
@@ -79,19 +87,57 @@ def test_home_filters_by_series_and_city(client, event, series):
     other = make_event(title="DevCom Calais", days=12, venue=calais)
 
     response = client.get(reverse("events:home"), {"series": series.slug})
-    assert list(_titles(response)) == [event.title]
-    assert other.title not in response.content.decode()
+    assert card_titles(response) == [event.title]
 
     response = client.get(reverse("events:home"), {"city": "Calais"})
-    assert list(_titles(response)) == [other.title]
+    assert card_titles(response) == [other.title]
 
 
-def test_home_ignores_unknown_filter_values(client, event):
-    response = client.get(reverse("events:home"), {"series": "nope", "city": "<script>"})
+def test_city_filter_offers_only_cities_with_upcoming_events(client, event, series):
+    calais = Venue.objects.create(name="Le Channel", address="173 bd Gambetta", city="Calais")
+    Venue.objects.create(name="Salle vide", address="1 place", city="Bergues")
+    make_event(title="Calais passé", days=-12, venue=calais)
+    make_event(title="Calais annulé", days=12, venue=calais, status=Event.Status.CANCELLED)
+
+    body = client.get(reverse("events:home")).content.decode()
+
+    assert city_options(body) == ["", "Lille"]
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ({"series": "nope"}, "Il n’y a pas de série « nope »."),
+        ({"city": "Bergues"}, "Aucun événement à venir à « Bergues »."),
+    ],
+)
+def test_unknown_filter_value_is_an_error_and_lists_nothing(client, event, query, error):
+    Venue.objects.create(name="Salle vide", address="1 place", city="Bergues")
+
+    response = client.get(reverse("events:home"), query)
+
     assert response.status_code == 200
+    body = response.content.decode()
+    assert re.findall(r'<ul class="errorlist"[^>]*><li>([^<]*)</li>', body) == [error]
+    assert card_titles(response) == []
+    assert "Aucun événement à venir ne correspond." in body
 
 
-def _titles(response):
-    for month in response.context["months"]:
-        for event in month[1]:
-            yield event.title
+def test_filter_error_shows_the_value_as_text(client, event):
+    body = client.get(reverse("events:home"), {"city": "<script>x</script>"}).content.decode()
+
+    assert "<script>x</script>" not in body
+    assert "« &lt;script&gt;x&lt;/script&gt; »" in body
+
+
+def card_titles(response) -> list[str]:
+    return re.findall(
+        r'<h3 class="event-title"><a href="[^"]+">([^<]*)</a>', response.content.decode()
+    )
+
+
+def city_options(body: str) -> list[str]:
+    select = body[
+        body.index('<select name="city"') : body.index("</select>", body.index('name="city"'))
+    ]
+    return re.findall(r'<option value="([^"]*)"', select)

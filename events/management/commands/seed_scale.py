@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from community.models import Network
+from events import cache
 from events.models import Event, Series, Venue
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -110,6 +111,7 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE community_user, community_tie, events_event, events_rsvp")
             cursor.execute("DROP TABLE IF EXISTS scale_ids")
             cursor.execute("RESET synchronous_commit")
+        cache.changed()  # raw SQL sends no signal
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {members:,} members (scale-{first}…scale-{first + members - 1}), "
