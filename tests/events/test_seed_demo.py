@@ -339,4 +339,4 @@ def test_demo_upcoming_evenings_have_clusters_bridges_and_newcomers(db, today):
             if sum(1 for i in range(len(communities)) if sum(of.get(m) == i for m in graph[n]) >= 2)
             >= 2
         ]
-        assert 2 <= len(bridges) <= 0.3 * attendees
+        assert 2 <= len(bridges) <= attendees / 3  # a minority, not everyone

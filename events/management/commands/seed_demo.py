@@ -5,6 +5,13 @@ Calais, ~150 members with online identities and a clustered tie graph, a year of
 with RSVPs and recap links, and three months of upcoming ones (one nearly full, one full with a
 waitlist, a date hold, a cancelled evening). Deterministic for a given `--seed`; dates are
 relative to today, evenings at 19:00 Paris time.
+
+The dates tell the story the pages read: members joined over five years and added their ties
+since (many before the evenings where they met, some in the days after); RSVPs come when an
+event is announced, then as a trickle, then in a surge in the last three days, and upcoming
+editions follow their past ones (the nearest lagging behind, so the organiser workspace shows
+both "on track" and "behind"). Each evening mixes circles of friends, a few members at home in
+two circles, a small group from another community and 12-17 % who know none of the others.
 """
 
 import datetime as dt
@@ -115,7 +122,7 @@ BRIDGE_COUNT = 8
 # Each community is made of circles of friends and colleagues who mostly know each other, with
 # fewer ties between circles: an evening then shows several groups, not one blob.
 CIRCLE_SIZE = 12
-TIE_ODDS = {"circle": 0.3, "community": 0.015, "elsewhere": 0.003}
+TIE_ODDS = {"circle": 0.3, "community": 0.01, "elsewhere": 0.003}
 FOLLOW_BACK_ODDS = 0.6
 # How many days before the date each series opens its RSVPs (when the event is announced).
 RSVP_WINDOW_DAYS = {"blog": 56, "analytics": 70, "dev": 120}
@@ -261,13 +268,19 @@ class Builder:
         for person in rng.sample(members, BRIDGE_COUNT):
             others = [c for c in CLUSTERS if c != person.cluster]
             self.join(person, rng.sample(others, rng.choice([1, 1, 2])))
-        # In each circle, someone who is also at home in the next circle of the community.
+        # In each circle, someone also at home in the next circle of the community, and in a
+        # large community someone else in the previous one.
         for cluster, size in CLUSTERS.items():
             circles = max(round(size / CIRCLE_SIZE), 1)
-            for circle in range(circles if circles > 1 else 0):
+            steps = [1, -1] if circles > 2 else [1] if circles > 1 else []
+            for circle in range(circles):
                 inside = [p for p in members if (p.cluster, p.circle) == (cluster, circle)]
-                connector = rng.choice([p for p in inside if not p.extra_circles])
-                connector.extra_circles.append((cluster, (circle + 1) % circles))
+                for step, connector in zip(
+                    steps,
+                    rng.sample([p for p in inside if not p.extra_circles], len(steps)),
+                    strict=True,
+                ):
+                    connector.extra_circles.append((cluster, (circle + step) % circles))
 
         taken = set(User.objects.values_list("username", flat=True))
         city_names, city_weights = zip(*CITIES, strict=True)
