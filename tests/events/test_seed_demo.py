@@ -4,6 +4,7 @@ from io import StringIO
 
 import networkx as nx
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.db.models import Count, F, Q
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from community.models import Identity, Network, Tie, User
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
+from events.people import series_meeting_stats
+from events.organising import trend, with_trend
 from tests.conftest import make_member
 
 DEMO_LOGINS = [
@@ -199,3 +202,141 @@ def test_demo_logins_are_printed_and_can_log_in(demo, client):
     assert User.objects.get(email="admin@rencontres.local").is_superuser
     annotated = Series.objects.annotate(n=Count("organisers"))
     assert all(s.n for s in annotated)
+
+
+# Days of the month that move the upcoming editions around (the demo's dates are relative).
+SEED_DAYS = [
+    dt.datetime(2027, 1, 4, 10, tzinfo=dt.UTC),
+    dt.datetime(2027, 1, 21, 10, tzinfo=dt.UTC),
+]
+
+
+def going_graph(event: Event) -> nx.Graph:
+    going = set(RSVP.objects.going().filter(event=event).values_list("member", flat=True))
+    graph = nx.Graph()
+    graph.add_nodes_from(going)
+    graph.add_edges_from(
+        Tie.objects.filter(from_member__in=going, to_member__in=going).values_list(
+            "from_member", "to_member"
+        )
+    )
+    return graph
+
+
+def test_demo_rsvps_spread_over_the_weeks_before_each_event_with_a_late_surge(demo):
+    now = timezone.now()
+    past = Event.objects.published().past(now)
+
+    leads = []
+    for event in past:
+        going = RSVP.objects.going().filter(event=event).values_list("created_at", flat=True)
+        event_leads = [event.start - at for at in going]
+        assert min(event_leads) >= dt.timedelta(0)
+        assert max(event_leads) > dt.timedelta(weeks=3)
+        assert sum(lead < dt.timedelta(days=3) for lead in event_leads) >= 0.1 * len(going)
+        leads += event_leads
+    # The usual curve: a good share more than two weeks ahead, a surge in the last three days.
+    assert 0.25 <= sum(lead < dt.timedelta(days=3) for lead in leads) / len(leads) <= 0.45
+    assert sum(lead > dt.timedelta(weeks=2) for lead in leads) / len(leads) >= 0.3
+    rsvps = RSVP.objects.all()
+    assert rsvps.values("created_at").distinct().count() > 0.95 * rsvps.count()
+    assert not rsvps.filter(created_at__gt=now).exists()
+    assert (
+        not rsvps.exclude(status=RSVP.Status.DECLINED)
+        .exclude(status_changed_at=F("created_at"))
+        .exists()
+    )
+    assert not rsvps.filter(status_changed_at__lt=F("created_at")).exists()
+    assert not rsvps.filter(created_at__lt=F("member__date_joined")).exists()
+    assert not Tie.objects.filter(created_at__lt=F("from_member__date_joined")).exists()
+    assert not Tie.objects.filter(created_at__lt=F("to_member__date_joined")).exists()
+    # Events are announced when their RSVPs open, before the first one.
+    for event in Event.objects.exclude(status=Event.Status.HOLD):
+        first = event.rsvps.order_by("created_at").first()
+        assert event.created_at < (first.created_at if first else now)
+
+
+@pytest.mark.parametrize("today", SEED_DAYS, ids=lambda day: f"{day:%d}th")
+def test_demo_workspace_shows_upcoming_editions_on_track_and_behind(db, client, today):
+    with time_machine.travel(today, tick=False):
+        seed()
+        organiser = User.objects.get(email="organisatrice@rencontres.local")
+        events = with_trend(
+            Event.objects.filter(series__in=organiser.organised_series.all())
+            .exclude(status=Event.Status.CANCELLED)
+            .upcoming()
+            .with_counts(),
+            timezone.now(),
+        )
+        trends = [trend(event) for event in events]
+        client.force_login(organiser)
+        page = client.get(reverse("events:organise")).content.decode()
+
+    assert any(t and t["on_track"] for t in trends)
+    assert any(t and not t["on_track"] and t["expected"] >= 2 for t in trends)
+    assert "dans les temps" in page
+    assert "en retard — il faut relancer la promotion" in page
+
+
+def test_demo_series_pages_count_online_ties_that_became_meetings(demo):
+    now = timezone.now()
+    ties = Tie.objects.order_by("created_at")
+    assert ties.last().created_at - ties.first().created_at > dt.timedelta(days=3 * 365)
+    assert ties.filter(created_at__lt=now - dt.timedelta(days=365)).count() > 0.3 * ties.count()
+    for meeting in Meeting.objects.select_related("event"):
+        assert meeting.event.end <= meeting.created_at <= now
+
+    for slug in ["blog-en-nord", "mercredi-web-analytics"]:
+        series = Series.objects.get(slug=slug)
+        meetings = Meeting.objects.filter(event__series=series)
+        stats = series_meeting_stats(series=series)
+        # Most who record "we met" knew each other online first; a few came knowing nobody.
+        assert 0.4 * meetings.count() <= stats["ties_met"] < meetings.count()
+        assert 3 <= stats["newcomers_met"] < stats["ties_met"]
+    # Some met first and followed each other online in the days after.
+    followed_after = [
+        m
+        for m in Meeting.objects.select_related("event")
+        if Tie.objects.filter(
+            Q(from_member=m.member_a, to_member=m.member_b)
+            | Q(from_member=m.member_b, to_member=m.member_a),
+            created_at__gt=m.event.end,
+            created_at__lt=m.event.end + dt.timedelta(days=5),
+        ).exists()
+    ]
+    assert len(followed_after) >= 5
+
+
+@pytest.mark.parametrize("today", SEED_DAYS, ids=lambda day: f"{day:%d}th")
+def test_demo_upcoming_evenings_have_clusters_bridges_and_newcomers(db, today):
+    with time_machine.travel(today, tick=False):
+        seed()
+        evenings = [
+            e
+            for e in Event.objects.published()
+            .upcoming()
+            .filter(series__slug__in=["blog-en-nord", "mercredi-web-analytics"])
+            .with_counts()
+            if e.going_count >= 30
+        ]
+
+    assert len(evenings) >= 2  # the full Mercredi Web Analytics, the nearly full Blog en Nord
+    for event in evenings:
+        graph = going_graph(event)
+        attendees = graph.number_of_nodes()
+        alone = [n for n in graph if graph.degree(n) == 0]
+        assert 0.10 <= len(alone) / attendees <= 0.20
+        groups = [c for c in nx.connected_components(graph) if len(c) > 1]
+        assert len(groups) >= 2  # friends from elsewhere who came together
+        assert max(len(c) for c in groups) <= 0.9 * attendees
+        communities = [c for c in nx.community.greedy_modularity_communities(graph) if len(c) >= 3]
+        assert len(communities) >= 3
+        of = {n: i for i, c in enumerate(communities) for n in c}
+        # A bridge has at least two ties into each of two communities.
+        bridges = [
+            n
+            for n in graph
+            if sum(1 for i in range(len(communities)) if sum(of.get(m) == i for m in graph[n]) >= 2)
+            >= 2
+        ]
+        assert 2 <= len(bridges) <= attendees / 3  # a minority, not everyone

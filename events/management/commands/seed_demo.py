@@ -5,6 +5,13 @@ Calais, ~150 members with online identities and a clustered tie graph, a year of
 with RSVPs and recap links, and three months of upcoming ones (one nearly full, one full with a
 waitlist, a date hold, a cancelled evening). Deterministic for a given `--seed`; dates are
 relative to today, evenings at 19:00 Paris time.
+
+The dates tell the story the pages read: members joined over five years and added their ties
+since (many before the evenings where they met, some in the days after); RSVPs come when an
+event is announced, then as a trickle, then in a surge in the last three days, and upcoming
+editions follow their past ones (the nearest lagging behind, so the organiser workspace shows
+both "on track" and "behind"). Each evening mixes circles of friends, a few members at home in
+two circles, a small group from another community and 12-17 % who know none of the others.
 """
 
 import datetime as dt
@@ -17,6 +24,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -112,6 +120,19 @@ NETWORK_ODDS = {
 # Members per community; the rest of MEMBER_COUNT are newcomers who know nobody yet.
 CLUSTERS = {"blog": 50, "analytics": 45, "dev": 35, "opale": 10}
 BRIDGE_COUNT = 8
+# Each community is made of circles of friends and colleagues who mostly know each other, with
+# fewer ties between circles: an evening then shows several groups, not one blob.
+CIRCLE_SIZE = 12
+TIE_ODDS = {"circle": 0.3, "community": 0.01, "elsewhere": 0.003}
+FOLLOW_BACK_ODDS = 0.6
+# How many days before the date each series opens its RSVPs (when the event is announced).
+RSVP_WINDOW_DAYS = {"blog": 56, "analytics": 70, "dev": 120}
+# Share of an evening's attendees who know none of the others going.
+ALONE_SHARE = (0.12, 0.17)
+# Upcoming editions after the first, compared with past editions at the same point: the
+# nearest one lags behind (the workspace says so), the others do a little better.
+BEHIND_FACTOR = 0.6
+AHEAD_FACTOR = 1.15
 
 
 @dataclass
@@ -120,11 +141,17 @@ class Person:
     last: str
     gender: str
     cluster: str | None  # None for a newcomer
+    circle: int = 0  # which circle of the community
     extra_clusters: list[str] = field(default_factory=list)
+    extra_circles: list[tuple[str, int]] = field(default_factory=list)
     user: User | None = None
 
     def in_cluster(self, cluster: str) -> bool:
         return self.cluster == cluster or cluster in self.extra_clusters
+
+    @property
+    def circles(self) -> set[tuple[str, int]]:
+        return {(self.cluster, self.circle), *self.extra_circles} if self.cluster else set()
 
 
 class Command(BaseCommand):
@@ -196,6 +223,13 @@ class Builder:
         self.today = timezone.localtime(now, PARIS).date()
         self.busy: list[tuple[int, dt.datetime, dt.datetime]] = []
         self.password_hash = make_password(DEMO_PASSWORD)
+        # Dates the database would fill with the present (auto_now_add), set at the end.
+        self.rsvp_created: list[tuple[RSVP, dt.datetime]] = []
+        self.meeting_created: list[tuple[Meeting, dt.datetime]] = []
+        self.announced: list[tuple[Event, dt.datetime]] = []
+        # Per series: how long before the date each going RSVP of a past edition came.
+        self.past_leads: dict[str, list[dt.timedelta]] = {key: [] for key in RSVP_WINDOW_DAYS}
+        self.past_editions: dict[str, int] = dict.fromkeys(RSVP_WINDOW_DAYS, 0)
 
     def build(self) -> None:
         self.make_venues()
@@ -205,6 +239,7 @@ class Builder:
         self.make_series()
         self.make_past_events()
         self.make_upcoming_events()
+        self.date_everything()
 
     # --- Places ---------------------------------------------------------------------------
 
@@ -234,10 +269,27 @@ class Builder:
             Person(first=first, last=last, gender=gender, cluster=cluster)
             for ((first, gender), last), cluster in zip(names, clusters, strict=True)
         ]
+        for cluster, size in CLUSTERS.items():
+            circles = max(round(size / CIRCLE_SIZE), 1)
+            for index, person in enumerate(p for p in self.people if p.cluster == cluster):
+                person.circle = index % circles
         members = [p for p in self.people if p.cluster]
         for person in rng.sample(members, BRIDGE_COUNT):
             others = [c for c in CLUSTERS if c != person.cluster]
-            person.extra_clusters = rng.sample(others, rng.choice([1, 1, 2]))
+            self.join(person, rng.sample(others, rng.choice([1, 1, 2])))
+        # In each circle, someone also at home in the next circle of the community, and in a
+        # large community someone else in the previous one.
+        for cluster, size in CLUSTERS.items():
+            circles = max(round(size / CIRCLE_SIZE), 1)
+            steps = [1, -1] if circles > 2 else [1] if circles > 1 else []
+            for circle in range(circles):
+                inside = [p for p in members if (p.cluster, p.circle) == (cluster, circle)]
+                for step, connector in zip(
+                    steps,
+                    rng.sample([p for p in inside if not p.extra_circles], len(steps)),
+                    strict=True,
+                ):
+                    connector.extra_circles.append((cluster, (circle + step) % circles))
 
         taken = set(User.objects.values_list("username", flat=True))
         city_names, city_weights = zip(*CITIES, strict=True)
@@ -262,15 +314,21 @@ class Builder:
                     last_name=person.last,
                     city=city,
                     bio=self.bio(person, city),
-                    date_joined=self.now - dt.timedelta(days=rng.randint(10, 900)),
+                    # Members joined over five years; newcomers in the last weeks. Dates move
+                    # earlier at the end if a member's first RSVP or tie comes before.
+                    date_joined=self.now
+                    - dt.timedelta(
+                        days=rng.uniform(60, 5 * 365) if person.cluster else rng.uniform(3, 40)
+                    ),
                 )
             )
         for person, user in zip(self.people, User.objects.bulk_create(users), strict=True):
             person.user = user
+        self.person = {p.user.pk: p for p in self.people}
 
         # The two documented logins take the place of two people in the graph.
         organiser = next(p for p in self.people if p.cluster == "blog")
-        organiser.extra_clusters = ["analytics"]
+        self.join(organiser, ["analytics"])
         member = next(p for p in self.people if p.cluster == "analytics")
         self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL, "organisatrice")
         self.member = self.make_login(member.user, MEMBER_EMAIL, "membre")
@@ -284,6 +342,13 @@ class Builder:
         admin.password = self.password_hash
         admin.save(update_fields=["password"])
         EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+
+    def join(self, person: Person, clusters: list[str]) -> None:
+        """A bridge: also at home in one circle of each of these other communities."""
+        person.extra_clusters = clusters
+        person.extra_circles = [
+            (c, self.rng.randrange(max(round(CLUSTERS[c] / CIRCLE_SIZE), 1))) for c in clusters
+        ]
 
     def make_login(self, user: User, email: str, username: str) -> User:
         user.email = email
@@ -365,19 +430,45 @@ class Builder:
     # --- Tie graph --------------------------------------------------------------------------
 
     def make_ties(self) -> None:
-        """Dense inside each community, sparse across, mutual ties common, newcomers alone."""
+        """Dense inside each circle, sparser across a community, rare elsewhere; mutual ties
+        common, newcomers alone. Kept in memory (with the date each was added) until the
+        events are built: meetings move some of them, and evenings are composed from them."""
         rng = self.rng
         members = [p for p in self.people if p.cluster]
-        pairs: dict[tuple[int, int], None] = {}
+        self.tie_at: dict[tuple[int, int], dt.datetime] = {}
         for a, b in itertools.permutations(members, 2):
-            shared = {a.cluster, *a.extra_clusters} & {b.cluster, *b.extra_clusters}
-            odds = 0.16 if shared else 0.004
-            if rng.random() < odds:
-                pairs[(a.user.pk, b.user.pk)] = None
-                if rng.random() < 0.6:  # they follow back
-                    pairs[(b.user.pk, a.user.pk)] = None
+            if a.circles & b.circles:
+                odds = TIE_ODDS["circle"]
+            elif {a.cluster, *a.extra_clusters} & {b.cluster, *b.extra_clusters}:
+                odds = TIE_ODDS["community"]
+            else:
+                odds = TIE_ODDS["elsewhere"]
+            if rng.random() < odds and (a.user.pk, b.user.pk) not in self.tie_at:
+                # Added on the site some time after the later of the two joined; the follow
+                # back comes a few days after.
+                since = max(a.user.date_joined, b.user.date_joined)
+                added = min(
+                    since + dt.timedelta(days=rng.expovariate(1 / 150)),
+                    self.now - dt.timedelta(hours=rng.uniform(1, 24 * 20)),
+                )
+                added = max(added, since + dt.timedelta(hours=1))
+                self.tie_at[(a.user.pk, b.user.pk)] = added
+                if rng.random() < FOLLOW_BACK_ODDS:
+                    back = added + dt.timedelta(days=rng.expovariate(1 / 6))
+                    self.tie_at[(b.user.pk, a.user.pk)] = min(back, self.now)
+        self.knows: dict[int, set[int]] = {p.user.pk: set() for p in self.people}
+        for a, b in self.tie_at:
+            self.knows[a].add(b)
+            self.knows[b].add(a)
+
+    def pair_tied_at(self, a: int, b: int) -> dt.datetime | None:
+        dates = [self.tie_at[k] for k in ((a, b), (b, a)) if k in self.tie_at]
+        return min(dates, default=None)
+
+    def save_ties(self) -> None:
+        rng = self.rng
         ties = []
-        for from_pk, to_pk in pairs:
+        for from_pk, to_pk in self.tie_at:
             common = [n for n in self.networks[from_pk] if n in self.networks[to_pk]]
             networks = common or self.networks[to_pk]
             for network in rng.sample(networks, 2 if len(common) > 2 and rng.random() < 0.2 else 1):
@@ -385,7 +476,11 @@ class Builder:
                 ties.append(
                     Tie(from_member_id=from_pk, to_member_id=to_pk, network=network, source=source)
                 )
-        Tie.objects.bulk_create(ties)
+        ties = Tie.objects.bulk_create(ties)
+        # `created_at` is auto_now_add, which bulk_create fills with the present.
+        for tie in ties:
+            tie.created_at = self.tie_at[(tie.from_member_id, tie.to_member_id)]
+        Tie.objects.bulk_update(ties, ["created_at"], batch_size=500)
 
     # --- Series -----------------------------------------------------------------------------
 
@@ -483,7 +578,7 @@ class Builder:
         if status != Event.Status.CANCELLED:
             self.busy.append((place.pk, start, end))
         series = self.series[key]
-        return Event.objects.create(
+        event = Event.objects.create(
             series=series,
             title=title,
             start=start,
@@ -494,39 +589,142 @@ class Builder:
             status=status,
             created_by=series.organisers.order_by("pk").first(),
         )
+        # Announced when its RSVPs open; a date hold was noted a few days ago.
+        opens = start - dt.timedelta(days=RSVP_WINDOW_DAYS[key])
+        if status == Event.Status.HOLD:
+            opens = self.now
+        self.announced.append(
+            (event, min(opens, self.now - dt.timedelta(days=self.rng.uniform(2, 9))))
+        )
+        return event
 
-    def attendees(self, cluster: str, count: int, *, newcomers: bool = False) -> list[User]:
-        """Mostly the series' community, then friends from elsewhere; newcomers last."""
+    def evening(self, cluster: str, count: int, *, start: dt.datetime, must=(),
+                exclude=()) -> list[User]:  # fmt: skip
+        """Who goes: `ALONE_SHARE` of people who know none of the others (newcomers first),
+        two or three friends from another community who came together, then the circles of
+        the series' community and friends from elsewhere (bridges among them), each tied to
+        someone already there and to none of those who came on their own."""
+        rng = self.rng
+        taken = {u.pk for u in (*must, *exclude)}
+        # Newcomers joined only weeks ago: they come to the latest evenings.
+        recent = start > self.now - dt.timedelta(days=30)
+        pool = [p for p in self.people if p.user.pk not in taken and (p.cluster or recent)]
+        going = [u.pk for u in must]
+        apart: set[int] = set()
 
-        def key(person: Person) -> float:
-            if person.cluster is None:
-                return self.rng.random() + (0.6 if newcomers else 5)
-            return self.rng.random() + (0 if person.in_cluster(cluster) else 0.8)
+        def knows_none(pk: int, among) -> bool:
+            return not (self.knows[pk] & among)
 
-        ranked = sorted(self.people, key=key)
-        return [p.user for p in ranked[:count]]
+        # Those on their own: newcomers, then people from other communities with few ties.
+        alone = [p for p in pool if not p.in_cluster(cluster)]
+        rng.shuffle(alone)
+        alone.sort(key=lambda p: (p.cluster is not None, len(self.knows[p.user.pk]) // 4))
+        target = round(count * rng.uniform(*ALONE_SHARE))
+        for person in alone:
+            if len(apart) >= target:
+                break
+            if knows_none(person.user.pk, {*going, *apart}):
+                apart.add(person.user.pk)
+        visitors = self.visitors(cluster, pool, {*going, *apart})
+        going += [*sorted(apart), *visitors]
+        apart.update(visitors)
 
-    def rsvp(self, event: Event, going: list[User], waitlisted=(), declined=()) -> None:
-        opened = min(event.start - dt.timedelta(days=30), self.now - dt.timedelta(days=26))
-        rows = []
-        for status, members in (
-            (RSVP.Status.GOING, going),
-            (RSVP.Status.WAITLISTED, waitlisted),
-            (RSVP.Status.DECLINED, declined),
-        ):
-            for position, member in enumerate(members):
-                if status == RSVP.Status.WAITLISTED:
-                    # The waitlist is served in this order: later than everyone going.
-                    changed = min(event.start, self.now) - dt.timedelta(
-                        hours=len(members) - position
-                    )
-                else:
-                    changed = opened + dt.timedelta(minutes=self.rng.randint(0, 60 * 24 * 25))
-                    changed = min(changed, self.now - dt.timedelta(hours=len(waitlisted) + 1))
-                rows.append(
-                    RSVP(event=event, member=member, status=status, status_changed_at=changed)
-                )
-        RSVP.objects.bulk_create(rows)
+        def rank(pk: int) -> float:
+            person = self.person[pk]
+            # Those at home in several circles are the regulars who bring people together.
+            regular = 0.3 if person.extra_circles else 0
+            return rng.random() + (0 if person.in_cluster(cluster) else 0.8) - regular
+
+        ranked = sorted((p.user.pk for p in pool if p.cluster and p.user.pk not in apart), key=rank)
+        fits = [pk for pk in ranked if knows_none(pk, apart)]
+        rest = [pk for pk in ranked if pk not in fits]
+        core = {u.pk for u in must}
+        while len(going) < count and (fits or rest):
+            if fits:
+                pick = next((pk for pk in fits if not core or self.knows[pk] & core), fits[0])
+                fits.remove(pick)
+            else:
+                pick = rest.pop(0)
+            core.add(pick)
+            going.append(pick)
+        return [self.person[pk].user for pk in going]
+
+    def visitors(self, cluster: str, pool: list[Person], here: set[int]) -> list[int]:
+        """Two or three friends from another community who know none of those going."""
+        candidates = [
+            p
+            for p in pool
+            if p.cluster not in (None, cluster)
+            and not p.in_cluster(cluster)
+            and p.user.pk not in here
+            and not (self.knows[p.user.pk] & here)
+        ]
+        self.rng.shuffle(candidates)
+        ids = {p.user.pk for p in candidates}
+        for person in candidates:
+            friends = sorted(self.knows[person.user.pk] & ids)
+            if friends:
+                return [person.user.pk, *self.rng.sample(friends, min(len(friends), 2))]
+        return []
+
+    def lead(self, key: str) -> dt.timedelta:
+        """How long before the date a member RSVPs: a burst when the event is announced, a
+        trickle that thickens as the date nears, and the usual surge in the last three days."""
+        rng = self.rng
+        window = RSVP_WINDOW_DAYS[key]
+        draw = rng.random()
+        if draw < 0.35:
+            days = rng.uniform(0.05, 3)
+        elif draw < 0.5:
+            days = window - rng.uniform(0, 4)
+        else:
+            days = 3 + (window - 7) * rng.random() ** 2
+        return dt.timedelta(days=days)
+
+    def rsvp_time(self, event: Event, key: str, *, before: dt.datetime) -> dt.datetime:
+        """When a member RSVPd, drawn from the series' usual curve, no later than `before`."""
+        if event.start - dt.timedelta(days=RSVP_WINDOW_DAYS[key]) > before:
+            raise ValueError(f"{event} opens its RSVPs after {before}")
+        while True:
+            at = event.start - self.lead(key)
+            if at <= before:
+                return at
+
+    def expected(self, key: str, lead: dt.timedelta) -> float:
+        """Going RSVPs past editions had `lead` before their date, on average: the figure the
+        organiser workspace compares with (`events.organising.with_trend`)."""
+        if not self.past_editions[key]:
+            return 0.0
+        return sum(1 for past in self.past_leads[key] if past >= lead) / self.past_editions[key]
+
+    def rsvp(self, event: Event, key: str, going: list[User], *, waitlisted=(), declined=(),
+             declined_at: dt.datetime | None = None) -> None:  # fmt: skip
+        rng = self.rng
+        # Upcoming: a waitlist comes after everyone going, within the last day.
+        before = min(event.start, self.now - dt.timedelta(days=1 if waitlisted else 0, hours=1))
+        rows: list[tuple[RSVP, dt.datetime]] = []
+
+        def add(member: User, status: str, changed: dt.datetime, created: dt.datetime) -> None:
+            row = RSVP(event=event, member=member, status=status, status_changed_at=changed)
+            rows.append((row, created))
+
+        going_at = [self.rsvp_time(event, key, before=before) for _ in going]
+        for member, at in zip(going, going_at, strict=True):
+            add(member, RSVP.Status.GOING, at, at)
+        if event.end < self.now:
+            self.past_leads[key] += [event.start - at for at in going_at]
+            self.past_editions[key] += 1
+        # The waitlist is served in this order: later than everyone going.
+        last = max(going_at, default=before)
+        for position, member in enumerate(waitlisted, start=1):
+            at = last + (self.now - last) * position / (len(waitlisted) + 1)
+            add(member, RSVP.Status.WAITLISTED, at, at)
+        for member in declined:
+            at = self.rsvp_time(event, key, before=before - dt.timedelta(days=2))
+            # Said they would come, then changed their mind (or the event was called off).
+            add(member, RSVP.Status.DECLINED, declined_at or at + (before - at) * rng.random(), at)
+        RSVP.objects.bulk_create(row for row, _at in rows)
+        self.rsvp_created += rows
 
     def monthly_dates(self, weekday: int, n: int, months: range) -> list[dt.date]:
         return [nth_weekday(*month_shift(self.today, m), weekday, n) for m in months]
@@ -591,12 +789,14 @@ class Builder:
         )
         past.append((event, "dev", 95))
 
-        for event, cluster, count in past:
-            going = self.attendees(cluster, count)
-            others = [u for u in (p.user for p in self.people) if u not in going]
-            self.rsvp(event, going, declined=rng.sample(others, 4))
+        # In date order: a tie added after a meeting must not precede a later evening.
+        for event, cluster, count in sorted(past, key=lambda row: row[0].start):
+            going = self.evening(cluster, count, start=event.start)
+            here = {u.pk for u in going}
+            others = [p.user for p in self.people if p.cluster and p.user.pk not in here]
+            self.rsvp(event, cluster, going, declined=rng.sample(others, 4))
             self.add_links(event, going)
-            if rng.random() < 0.5:
+            if rng.random() < 0.7:
                 self.add_meetings(event, going)
 
     def add_links(self, event: Event, going: list[User]) -> None:
@@ -634,13 +834,38 @@ class Builder:
         EventLink.objects.bulk_create(links)
 
     def add_meetings(self, event: Event, going: list[User]) -> None:
-        pairs = set()
-        for _ in range(8):
-            a, b = sorted(self.rng.sample(going, 2), key=lambda u: u.pk)
+        """Who recorded "we met": mostly people tied online before the evening, a pair who
+        met first and followed each other in the days after, someone who came knowing nobody."""
+        rng = self.rng
+        ids = sorted(u.pk for u in going)
+        here = set(ids)
+        tied_before, tied_after = [], []
+        for a, b in itertools.combinations(ids, 2):
+            if b in self.knows[a]:
+                before = self.pair_tied_at(a, b) < event.start
+                (tied_before if before else tied_after).append((a, b))
+        pairs = set(rng.sample(tied_before, min(len(tied_before), rng.randint(3, 7))))
+        for a, b in rng.sample(tied_after, min(len(tied_after), rng.randint(1, 2))):
+            self.move_tie(a, b, event.end + dt.timedelta(days=rng.uniform(0.3, 4)))
             pairs.add((a, b))
-        Meeting.objects.bulk_create(
-            Meeting(event=event, member_a=a, member_b=b, recorded_by=a) for a, b in pairs
+        alone = [pk for pk in ids if not (self.knows[pk] & here)]
+        for pk in rng.sample(alone, min(len(alone), rng.randint(1, 2))):
+            other = rng.choice([o for o in ids if o != pk])
+            pairs.add((min(pk, other), max(pk, other)))
+        meetings = Meeting.objects.bulk_create(
+            Meeting(event=event, member_a_id=a, member_b_id=b, recorded_by_id=rng.choice([a, b]))
+            for a, b in sorted(pairs)
         )
+        for meeting in meetings:
+            at = event.end + dt.timedelta(hours=rng.uniform(1, 48))
+            self.meeting_created.append((meeting, min(at, self.now)))
+
+    def move_tie(self, a: int, b: int, added: dt.datetime) -> None:
+        """Date the tie between a and b (both directions, keeping the follow-back delay)."""
+        first = self.pair_tied_at(a, b)
+        for pair in ((a, b), (b, a)):
+            if pair in self.tie_at:
+                self.tie_at[pair] = min(added + (self.tie_at[pair] - first), self.now)
 
     def make_upcoming_events(self) -> None:
         rng = self.rng
@@ -661,6 +886,7 @@ class Builder:
         blog_soon = self.today + dt.timedelta(days=12)
         blog_days = [blog_soon + dt.timedelta(days=(3 - blog_soon.weekday()) % 7)] + blog_days[1:]
 
+        later: list[tuple[Event, str]] = []
         for position, day in enumerate(analytics_days):
             event = self.add_event(
                 key="analytics",
@@ -673,11 +899,16 @@ class Builder:
             )
             if position == 0:
                 # Full, with a waitlist served in order.
-                everyone = self.attendees("analytics", 81)
-                everyone = [u for u in everyone if u != self.member][:80]
-                self.rsvp(event, everyone[:75], waitlisted=[*everyone[75:], self.member])
+                going = self.evening("analytics", 75, start=event.start, exclude=[self.member])
+                here = {u.pk for u in going}
+                waiting = sorted(
+                    (p for p in self.people if p.cluster and p.user.pk not in here),
+                    key=lambda p: rng.random() + (0 if p.in_cluster("analytics") else 0.8),
+                )
+                waiting = [p.user for p in waiting if p.user != self.member][:5] + [self.member]
+                self.rsvp(event, "analytics", going, waitlisted=waiting)
             else:
-                self.rsvp(event, self.attendees("analytics", rng.randint(35, 60), newcomers=True))
+                later.append((event, "analytics"))
 
         for position, day in enumerate(blog_days):
             event = self.add_event(
@@ -691,10 +922,11 @@ class Builder:
             )
             if position == 0:
                 # Nearly full: three seats left, the demo member among those going.
-                going = [u for u in self.attendees("blog", 37, newcomers=True) if u != self.member]
-                self.rsvp(event, [*going[:36], self.member])
+                self.rsvp(
+                    event, "blog", self.evening("blog", 37, start=event.start, must=[self.member])
+                )
             else:
-                self.rsvp(event, self.attendees("blog", rng.randint(12, 25), newcomers=True))
+                later.append((event, "blog"))
 
         conference_day = self.today + dt.timedelta(days=60)
         conference_day += dt.timedelta(days=(4 - conference_day.weekday()) % 7)
@@ -707,7 +939,25 @@ class Builder:
             capacity=250,
             description="Une journée de conférences et d'ateliers. Le programme arrive bientôt.",
         )
-        self.rsvp(event, self.attendees("dev", 70, newcomers=True))
+        later.append((event, "dev"))
+
+        # The other editions follow the curve of their past ones: the nearest evening of the
+        # organiser's series lags behind, the rest do a little better.
+        def expected(row: tuple[Event, str]) -> float:
+            event, key = row
+            # Measured a little earlier than now: RSVPs opened at least that long ago.
+            return self.expected(key, event.start - self.now + dt.timedelta(hours=2))
+
+        behind = min(
+            (row for row in later if row[1] != "dev" and expected(row) >= 2),
+            key=lambda row: row[0].start,
+            default=None,
+        )
+        for row in later:
+            event, key = row
+            factor = BEHIND_FACTOR if row == behind else AHEAD_FACTOR
+            count = min(int(factor * expected(row)), event.capacity - 8)
+            self.rsvp(event, key, self.evening(key, count, start=event.start) if count else [])
 
         hold_day = self.today + dt.timedelta(days=75)
         hold_day += dt.timedelta(days=(5 - hold_day.weekday()) % 7)  # a Saturday outing
@@ -733,4 +983,45 @@ class Builder:
             description="Annulé : l'intervenant ne peut pas venir. Reporté au printemps.",
             status=Event.Status.CANCELLED,
         )
-        self.rsvp(event, [], declined=self.attendees("opale", 6))
+        # Those who had said yes, told when it was called off.
+        called_off = self.now - dt.timedelta(days=rng.uniform(1, 3))
+        self.rsvp(
+            event,
+            "analytics",
+            [],
+            declined=self.evening("opale", 6, start=event.start),
+            declined_at=called_off,
+        )
+
+    def date_everything(self) -> None:
+        """Write the ties, then give every row the date its story says (auto_now_add fields
+        hold the present after bulk_create, so they are set with bulk_update)."""
+        self.save_ties()
+        # Going and waitlisted members took their status when they RSVPd: one UPDATE.
+        RSVP.objects.update(created_at=F("status_changed_at"), updated_at=F("status_changed_at"))
+        declined = []
+        for rsvp, created in self.rsvp_created:
+            if rsvp.is_declined:
+                rsvp.created_at = created
+                declined.append(rsvp)
+        RSVP.objects.bulk_update(declined, ["created_at"])
+        for meeting, created in self.meeting_created:
+            meeting.created_at = created
+        Meeting.objects.bulk_update([m for m, _at in self.meeting_created], ["created_at"])
+        for event, announced in self.announced:
+            event.created_at = event.updated_at = announced
+        Event.objects.bulk_update([e for e, _at in self.announced], ["created_at", "updated_at"])
+
+        # Nobody RSVPs or adds a tie before joining.
+        first: dict[int, dt.datetime] = {}
+        for rsvp, created in self.rsvp_created:
+            first[rsvp.member_id] = min(first.get(rsvp.member_id, created), created)
+        for (a, b), added in self.tie_at.items():
+            for pk in (a, b):
+                first[pk] = min(first.get(pk, added), added)
+        users = [p.user for p in self.people]
+        for user in users:
+            if user.pk in first:
+                earliest = first[user.pk] - dt.timedelta(days=self.rng.uniform(1, 30))
+                user.date_joined = min(user.date_joined, earliest)
+        User.objects.bulk_update(users, ["date_joined"])
