@@ -4,7 +4,6 @@ See the README's "Configuration" section for the variables.
 """
 
 import os
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,13 +35,10 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# pytest and `manage.py test` run with DEBUG=False and without collectstatic.
-TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
-
 DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = "development-only-secret-key-not-for-production"  # noqa: S105
 
@@ -186,14 +182,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Hashed, compressed files need collectstatic; tests and development serve the sources.
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Hashed, compressed names whatever DEBUG says, so that `collectstatic` always writes the
+    # manifest production needs. With DEBUG on, `{% static %}` gives the plain names and
+    # WhiteNoise serves them from the sources (its finders and autorefresh follow DEBUG).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Uploads (contact imports) are read in memory up to this size, and refused beyond it.
@@ -218,8 +210,8 @@ if envbool("BEHIND_HTTPS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # How long `/` reuses its listing for the same filters without asking the database (see
-# events/listing.py); 0 turns that off, as in tests, which expect every change at once.
-HOME_CACHE_SECONDS = envint("HOME_CACHE_SECONDS", "0" if TESTING else "2")
+# events/listing.py); 0 turns that off, as tests do, which expect every change at once.
+HOME_CACHE_SECONDS = envint("HOME_CACHE_SECONDS", "2")
 
 # Expose /bench/floor/, the minimal page `bench/home.py` compares `/` with. Never in production.
 BENCHMARK_FLOOR = envbool("BENCHMARK_FLOOR", "false")

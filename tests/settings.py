@@ -10,3 +10,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests expect every change on `/` at once.
+HOME_CACHE_SECONDS = 0
