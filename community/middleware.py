@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import get_resolver
 
 from community.text import has_control_characters
 
@@ -21,5 +22,8 @@ class RefuseControlCharactersMiddleware:
             raise Http404("Control characters in the path.")
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                raise BadRequest("NUL in the query string.")
+                # The site's 400 page, answered rather than raised: a raised BadRequest is
+                # logged with its traceback, and robots send these by the thousand.
+                bad_request = get_resolver().resolve_error_handler(400)
+                return bad_request(request, BadRequest("NUL in the query string."))
         return self.get_response(request)

@@ -49,3 +49,11 @@ def test_ordinary_query_strings_and_line_breaks_still_reach_the_page(client, eve
 
     assert response.status_code == 200
     assert event.title in response.content.decode()
+
+
+def test_a_nul_query_string_is_logged_in_one_line_without_a_traceback(client, db, caplog):
+    client.get("/?series=%00")
+
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records] == [
+        ("WARNING", "Bad Request: /", None)
+    ]
