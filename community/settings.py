@@ -4,7 +4,6 @@ See the README's "Configuration" section for the variables.
 """
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,13 +36,10 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# pytest and `manage.py test` run with DEBUG=False and without collectstatic.
-TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
-
 DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = "development-only-secret-key-not-for-production"  # noqa: S105
 
@@ -80,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "community.middleware.RefuseControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -219,14 +216,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Hashed, compressed files need collectstatic; tests and development serve the sources.
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Hashed, compressed names whatever DEBUG says, so that `collectstatic` always writes the
+    # manifest production needs. With DEBUG on, `{% static %}` gives the plain names and
+    # WhiteNoise serves them from the sources (its finders and autorefresh follow DEBUG).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # The one upload limit (contact imports): the size of one file, and of a request's form fields.

@@ -54,3 +54,13 @@ def test_french_pages_have_no_serious_accessibility_violation(browser, live_serv
         page.goto(path)
         assert serious_violations(page) == [], path
     context.close()
+
+
+def test_forgotten_password_link_is_a_touch_target_of_at_least_24px(page, db):
+    page.goto("/accounts/login/")
+
+    link = page.get_by_role("link", name="Forgot your password?")
+    box = link.bounding_box()
+
+    assert box is not None
+    assert box["height"] >= 24

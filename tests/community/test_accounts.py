@@ -1,6 +1,7 @@
 """Accounts with django-allauth: sign up, verification, log in, rate limits, no enumeration."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -183,3 +184,64 @@ def test_logging_in_from_an_rsvp_comes_back_to_the_event(client, member, event):
     assert response.status_code == 302
     assert response["Location"] == event.get_absolute_url()
     assert client.session["_auth_user_id"] == str(member.pk)
+
+
+class _BlocksInPhrasing(HTMLParser):
+    """Records every block element opened inside a <span> or a <p>: markup the HTML
+    specification forbids (a <p> ends where a block starts; a <span> holds phrasing only)."""
+
+    BLOCKS = {"ul", "ol", "div", "p"}
+    HOLDERS = {"span", "p"}
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[str] = []
+        self.misplaced: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        holders = [t for t in self.open if t in self.HOLDERS]
+        if tag in self.BLOCKS and holders:
+            self.misplaced.append(f"<{tag}> inside <{holders[-1]}>")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+
+def blocks_in_phrasing(body: str) -> list[str]:
+    parser = _BlocksInPhrasing()
+    parser.feed(body)
+    return parser.misplaced
+
+
+@pytest.mark.parametrize(
+    "name", ["account_signup", "account_login", "account_reset_password", "account_email"]
+)
+def test_account_pages_put_no_block_inside_a_span_or_a_paragraph(client, member, name):
+    if name == "account_email":  # the only one for members alone
+        client.force_login(member)
+    body = client.get(reverse(name)).content.decode()
+
+    assert blocks_in_phrasing(body) == []
+
+
+def test_signup_password_rules_are_a_list_tied_to_their_field(client, db):
+    body = client.get(reverse("account_signup")).content.decode()
+
+    assert 'aria-describedby="id_password1_helptext"' in body
+    assert re.search(r'<div class="helptext" id="id_password1_helptext"><ul><li>', body)
+    assert blocks_in_phrasing(body) == []
+
+
+def test_signup_with_errors_puts_no_block_inside_a_span_or_a_paragraph(client, db):
+    response = signup(client, email="not-an-email", password2="something-else")
+
+    body = response.content.decode()
+    assert 'class="errorlist"' in body
+    assert blocks_in_phrasing(body) == []
+    assert not User.objects.exists()

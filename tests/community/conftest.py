@@ -1,0 +1,71 @@
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PROJECT_PARTS = ["manage.py", "community", "events", "templates", "static", "locale"]
+
+
+class ProjectCopy:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def environ(self, **env: str) -> dict[str, str]:
+        """The product's settings and none of the test suite's variables."""
+        environ = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+        }
+        return {**environ, "DJANGO_SETTINGS_MODULE": "community.settings", **env}
+
+    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=self.path,
+            env=self.environ(**env),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, *args],
+            cwd=self.path,
+            env=self.environ(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+@pytest.fixture
+def project_copy():
+    """The project's code in a throw-away directory, so that its `.pgdata/` and `staticfiles/`
+    are its own and not the ones the test suite uses. Not pytest's tmp_path: as root, the
+    embedded server runs as another system user, who must be able to reach the directory."""
+    path = Path(tempfile.mkdtemp(prefix="rencontres-copy-"))
+    path.chmod(0o755)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in PROJECT_PARTS:
+        source = Path(settings.BASE_DIR) / part
+        if source.is_dir():
+            shutil.copytree(source, path / part, ignore=ignore)
+        else:
+            shutil.copy(source, path / part)
+    yield ProjectCopy(path)
+    pidfile = path / ".pgdata" / "postmaster.pid"
+    if pidfile.exists():  # a failed test must not leave a server running
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
+        time.sleep(0.5)
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,67 @@
+"""Static files in production: the hashed names come from the manifest `collectstatic` writes,
+whatever DEBUG says, and a server without that manifest refuses to start."""
+
+import json
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-like-secret-key",
+    # Never reached: starting the site must not need the database.
+    "DATABASE_URL": "postgres://rencontres@db.invalid:5432/rencontres",
+}
+
+
+def test_collectstatic_writes_the_manifest_without_debug_being_set(project_copy):
+    done = project_copy.run("manage.py", "collectstatic", "--no-input")
+
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((project_copy.path / "staticfiles" / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert hashed.startswith("css/site.") and hashed != "css/site.css"
+    assert (project_copy.path / "staticfiles" / f"{hashed}.gz").exists()  # compressed too
+
+
+def test_a_production_server_without_the_manifest_refuses_to_start(project_copy):
+    done = project_copy.run(
+        "-m", "gunicorn", "community.wsgi", "--bind", "127.0.0.1:0", "--workers", "1", **PRODUCTION
+    )
+
+    assert done.returncode != 0
+    manifest = project_copy.path / "staticfiles" / "staticfiles.json"
+    assert f"The static files manifest {manifest} is missing" in done.stderr
+    assert "Run `manage.py collectstatic --no-input`" in done.stderr
+
+
+def test_the_deploy_check_names_the_missing_manifest_but_migrate_is_not_blocked(project_copy):
+    deploy = project_copy.run("manage.py", "check", "--deploy", **PRODUCTION)
+    plain = project_copy.run("manage.py", "check", **PRODUCTION)
+
+    assert deploy.returncode != 0
+    assert "(community.E001) The static files manifest" in deploy.stderr
+    # README order: migrate, then collectstatic; migrate runs the checks `check` runs.
+    assert plain.returncode == 0, plain.stderr
+
+
+def test_after_collectstatic_production_pages_link_the_hashed_files(project_copy):
+    assert project_copy.run("manage.py", "collectstatic", "--no-input").returncode == 0
+
+    done = project_copy.run(
+        "-c",
+        "import community.wsgi; from django.templatetags.static import static; "
+        "print(static('css/site.css'))",
+        **PRODUCTION,
+    )
+
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((project_copy.path / "staticfiles" / "staticfiles.json").read_text())
+    assert done.stdout == f"/static/{manifest['paths']['css/site.css']}\n"
+
+
+def test_with_debug_on_pages_link_the_sources_without_collectstatic(project_copy):
+    done = project_copy.run(
+        "-c",
+        "import community.wsgi; from django.templatetags.static import static; "
+        "print(static('css/site.css'))",
+    )
+
+    assert (done.returncode, done.stdout) == (0, "/static/css/site.css\n"), done.stderr
