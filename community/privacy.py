@@ -26,10 +26,12 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Count, Q
 from django.dispatch import Signal
+from django.tasks import TaskResultStatus
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
-from community.mail import absolute_url, send_mail
+from community.mail import absolute_url, send_mail, send_message
 from community.models import Identity, ImportBatch, Tie, User, new_calendar_token
 
 # Sent with `member` and `export` (an `Export`): receivers add their sections and files.
@@ -162,6 +164,7 @@ def erase(*, member: User) -> None:
         rows.delete()
     forget_admin_history(User.objects.filter(pk=member.pk))
     EmailAddress.objects.filter(user=member).delete()
+    _forget_messages(address)
     _end_sessions(member)
     _scrub(member)
     with translation.override(language):
@@ -191,6 +194,15 @@ def _scrub(member: User) -> None:
     member.save()
     member.groups.clear()
     member.user_permissions.clear()
+
+
+def _forget_messages(address: str) -> None:
+    # The job queue keeps each message it sent (the address, a greeting by name) until the
+    # results are pruned. Those to the member go, sent or waiting; one a worker is sending
+    # at this moment stays, and so does the confirmation, enqueued after this.
+    DBTaskResult.objects.filter(
+        task_path=send_message.module_path, args_kwargs__kwargs__to__iexact=address
+    ).exclude(status=TaskResultStatus.RUNNING).delete()
 
 
 def _end_sessions(member: User) -> None:

@@ -7,8 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
+from django.tasks import TaskResultStatus
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from community.mail import send_message
 from community.models import Identity, ImportBatch, Network, Tie, User
 from events.models import RSVP, Event, Meeting, Series
 from tests.community import test_data_export
@@ -81,6 +85,18 @@ def world(leaving, hidden, outsider, organiser, series, venue):
         LogEntry.objects.log_actions(
             user_id=organiser.pk, queryset=[obj], action_flag=CHANGE, change_message="[]"
         )
+    # The job queue keeps the messages it sent, with the address and the greeting.
+    for to in (leaving, hidden):
+        DBTaskResult.objects.create(
+            task_path=send_message.module_path,
+            args_kwargs={
+                "args": [],
+                "kwargs": {"to": to.email, "subject": "Rappel", "body": f"Bonjour {to},"},
+            },
+            status=TaskResultStatus.SUCCESSFUL,
+            backend_name="default",
+            run_after=timezone.now(),
+        )
     return {"past": past, "full": full, "handles": handles}
 
 
@@ -97,6 +113,7 @@ def test_erasure_leaves_no_trace_of_the_member_in_any_table(
     assert tables_containing(leaving.email) == [
         "account_emailaddress.email",
         "community_user.email",
+        "django_tasks_database_dbtaskresult.args_kwargs",
     ]  # the scan does see the member's data before
     reauthenticate(client, leaving)
 
@@ -224,6 +241,7 @@ def test_other_members_data_is_intact(
     ]
     assert RSVP.objects.get(event=world["past"], member=hidden).is_going
     assert RSVP.objects.get(event=world["past"], member=outsider).is_going
+    assert [r.args_kwargs["kwargs"]["to"] for r in DBTaskResult.objects.all()] == [hidden.email]
 
 
 def test_the_sole_organiser_of_a_series_is_asked_to_hand_it_over_first(
