@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from community import imports
 from community.models import Identity, Network, Tie, User
+from community.privacy import collect_member_data
 from events.models import RSVP, Meeting
 from tests.conftest import PASSWORD, make_event, make_member
 
@@ -263,3 +264,22 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_another_part_can_add_a_section_and_a_file(client, member):
+    """The extension point a photo (or any later part holding member data) connects to."""
+
+    def add_photo(sender, *, member, export, **kwargs):
+        export.data["photo"] = {"file": f"photos/{member.username}.jpg"}
+        export.files[f"photos/{member.username}.jpg"] = b"\xff\xd8\xff"
+
+    collect_member_data.connect(add_photo)
+    try:
+        reauthenticate(client, member)
+        _response, archive = download(client)
+    finally:
+        collect_member_data.disconnect(add_photo)
+
+    assert archive.namelist() == ["rencontres.json", "photos/camille.jpg"]
+    assert archive.read("photos/camille.jpg") == b"\xff\xd8\xff"
+    assert json.loads(archive.read("rencontres.json"))["photo"] == {"file": "photos/camille.jpg"}
