@@ -16,7 +16,7 @@ from community.mail import send_message
 from community.models import Identity, ImportBatch, Network, Tie, User
 from events.models import RSVP, Event, Meeting, Series
 from tests.community import test_data_export
-from tests.conftest import make_event, make_member
+from tests.conftest import PASSWORD, make_event, make_member
 
 reauthenticate = test_data_export.reauthenticate
 hidden = test_data_export.hidden  # the fixture: a member who hides everything
@@ -318,3 +318,19 @@ def test_the_admin_history_no_longer_names_the_member(
 
     entry = LogEntry.objects.get(content_type=user_type, object_id=str(leaving.pk))
     assert entry.object_repr == "—"
+
+
+def test_after_reauthenticating_the_interrupted_deletion_goes_on(
+    client, leaving, world, django_capture_on_commit_callbacks
+):
+    client.force_login(leaving)
+    to_reauth = delete_account(client, leaving)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(to_reauth["Location"], {"password": PASSWORD})
+
+    assert response["Location"] == reverse("events:home")
+    leaving.refresh_from_db()
+    assert not leaving.is_active
+    assert list(Session.objects.all()) == []
+    assert not client.get(reverse("events:home")).wsgi_request.user.is_authenticated
