@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from community.identities import normalise
-from community.models import Identity, ImportBatch, Network, User
+from community.models import EmailKind, Identity, ImportBatch, Network, User
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 IMPORT_SALT = "community.imports.preview"
@@ -71,6 +71,12 @@ class PrivacyForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["ties_visibility", "listed_in_attendees"]
+
+
+class EmailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [User.email_field(kind) for kind in EmailKind]
 
 
 class ImportUploadForm(forms.Form):
