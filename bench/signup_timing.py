@@ -67,7 +67,7 @@ def main() -> None:
     setup_test_environment()  # emails stay in memory; the test client's host is allowed
     print(f"hasher: {settings.PASSWORD_HASHERS[0].rsplit('.', 1)[-1]}")
     # Its own name, so a test run on the same server is never in the way.
-    settings.DATABASES["default"]["TEST"] = {"NAME": "rencontres_signup_bench"}
+    connection.settings_dict["TEST"]["NAME"] = "rencontres_signup_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         User.objects.create_user(email=REGISTERED, password=PASSWORD[::-1])

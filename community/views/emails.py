@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from community.forms import EmailSettingsForm
 from community.mail import read_unsubscribe_token
@@ -27,6 +28,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
 # signed token in the address is what proves the request comes from the email. A GET only
 # shows the confirm button, so link scanners that follow every link unsubscribe nobody.
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         member_id, kind = read_unsubscribe_token(token)

@@ -186,3 +186,24 @@ def test_my_events_links_to_the_email_settings(member_client):
     page = member_client.get(reverse("events:my_events")).content.decode()
 
     assert f'href="{reverse("community:email_settings")}"' in page
+
+
+def test_the_unsubscribe_footer_is_in_the_members_language(
+    member, event, django_capture_on_commit_callbacks
+):
+    member.language = "en"
+    member.save()
+    RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_cancelled(event=event)
+
+    [message] = mail.outbox
+    url = unsubscribe_url(member, EmailKind.CHANGES)
+    assert message.body.endswith(
+        "--\n"
+        "You receive this email because “Changes to my events (new time, new place, "
+        "cancellation)” is on in your email settings.\n"
+        f"Stop these emails in one click: {url}\n"
+        f"All your email settings: {SITE}/members/me/emails/\n"
+    )
