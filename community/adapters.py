@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
 from django.utils import translation
 
@@ -30,6 +31,17 @@ class AccountAdapter(DefaultAccountAdapter):
             # language, at that address.
             with translation.override(member.language):
                 send_mail([email], template_prefix=template_prefix, context=ctx)
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # Signing up with a registered address must cost what creating an account costs, or
+        # the response time tells who is registered: hash the submitted password as
+        # `save_user` would have (and throw the hash away). The email itself takes the same
+        # queued path as the confirmation a new member gets.
+        request = self.request
+        password = request.POST.get("password1") if request is not None else None
+        if password:
+            make_password(password)
+        super().send_account_already_exists_mail(email)
 
     def save_user(self, request, user, form, commit=True):
         # Whoever signs up in English gets their confirmation, and later mail, in English.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community import imports, uploads
 from community.identities import normalise
-from community.models import Identity, ImportBatch, Network, User
+from community.models import EmailKind, Identity, ImportBatch, Network, User
 
 
 class SignupForm(forms.Form):
@@ -68,6 +68,12 @@ class PrivacyForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["ties_visibility", "listed_in_attendees"]
+
+
+class EmailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [User.email_field(kind) for kind in EmailKind]
 
 
 class UploadForm(forms.Form):

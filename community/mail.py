@@ -5,6 +5,10 @@ Every message (waitlist promotion, event changes, allauth's account emails) is r
 as plain text, and handed to a task once the transaction commits: nobody hears of a change
 that was rolled back, and a slow mail server never holds up a request. Each recipient gets a
 message of their own, so addresses are never shown to each other.
+
+A message that is not essential names its `EmailKind`: members who turned that kind off are
+skipped, and the others find a one-click unsubscribe link in the body and in the
+`List-Unsubscribe` headers (RFC 8058). Account emails name no kind and always go out.
 """
 
 from collections.abc import Iterable
@@ -12,17 +16,21 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import translation
 
-from community.models import User
+from community.models import EmailKind, User
 
 # Every subject starts with it, account emails included, so members can filter on it.
 SUBJECT_PREFIX = "[Rencontres] "
+
+UNSUBSCRIBE_SALT = "community.mail.unsubscribe"
 
 
 def absolute_url(path: str) -> str:
@@ -36,32 +44,82 @@ def site_host() -> str:
 
 
 @task()
-def send_message(*, to: str, subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+def send_message(*, to: str, subject: str, body: str, headers: dict | None = None) -> None:
+    EmailMessage(subject=subject, body=body, to=[to], headers=headers).send()
 
 
-def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context: dict) -> None:
+def send_mail(
+    recipients: Iterable[User | str],
+    *,
+    template_prefix: str,
+    context: dict,
+    kind: EmailKind | str | None = None,
+) -> None:
     """Write to each recipient in their language, and send once the transaction commits.
 
     A recipient is a member, or a bare address for someone without an account (allauth's
-    "unknown account" email), who is written to in the active language.
+    "unknown account" email), who is written to in the active language. With a `kind`, every
+    recipient must be a member: those who turned that kind off get nothing.
     """
     seen, rendered = set(), {}
     for recipient in recipients:
         if isinstance(recipient, User):
             address, language = recipient.email, recipient.language
+        elif kind is not None:
+            raise TypeError("Only members can receive an email that they may turn off.")
         else:
             address, language = recipient, translation.get_language()
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())
+        if kind is not None and not recipient.wants_email(kind):
+            continue
         # The context is the same for every recipient: one rendering per language.
         if language not in rendered:
             rendered[language] = render_mail(template_prefix, context, language=language)
         subject, body = rendered[language]
+        headers = None
+        if kind is not None:
+            body, headers = _with_unsubscribe(body, member=recipient, kind=kind)
         transaction.on_commit(
-            partial(send_message.enqueue, to=address, subject=subject, body=body), robust=True
+            partial(send_message.enqueue, to=address, subject=subject, body=body, headers=headers),
+            robust=True,
         )
+
+
+def unsubscribe_token(member: User, kind: EmailKind | str) -> str:
+    """A signed token naming the member and the kind: the link works without logging in,
+    and nobody can write one for somebody else or for another kind."""
+    value = f"{member.pk}.{EmailKind(kind).value}"
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(value)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, EmailKind]:
+    """The member id and the kind that `token` names; `signing.BadSignature` if forged."""
+    value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    member_id, _, kind = value.partition(".")
+    return int(member_id), EmailKind(kind)
+
+
+def unsubscribe_url(member: User, kind: EmailKind | str) -> str:
+    return absolute_url(reverse("community:unsubscribe", args=[unsubscribe_token(member, kind)]))
+
+
+def _with_unsubscribe(body: str, *, member: User, kind: EmailKind | str) -> tuple[str, dict]:
+    url = unsubscribe_url(member, kind)
+    ctx = {
+        "kind": EmailKind(kind).label,
+        "unsubscribe_url": url,
+        "settings_url": absolute_url(reverse("community:email_settings")),
+    }
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        footer = _render_text("community/email/unsubscribe_footer.txt", ctx)
+    headers = {
+        "List-Unsubscribe": f"<{url}>",
+        # Mail clients may then unsubscribe with one POST, without opening the page.
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return f"{body}\n{footer.strip()}\n", headers
 
 
 def render_mail(template_prefix: str, context: dict, *, language: str) -> tuple[str, str]:

@@ -2,10 +2,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.functions import RandomUUID
 from django.core.files.storage import storages
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -16,6 +17,20 @@ from community.text import validate_multiline, validate_single_line
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+# Rows written without the ORM (the bulk seeding command) and rows that existed before a token
+# column was added each get a token of their own from the database.
+_TOKEN_FROM_DATABASE = Cast(RandomUUID(), output_field=models.CharField(max_length=64))
+
+
+class EmailKind(models.TextChoices):
+    """The kinds of email a member may turn off; account emails are not among them."""
+
+    NEW_DATES = "new_dates", _("New dates of a series I attended")
+    CHANGES = "changes", _("Changes to my events (new time, new place, cancellation)")
+    REMINDERS = "reminders", _("Reminders before my events")
+    WAITLIST = "waitlist", _("Waitlist news (a seat freed up for me)")
 
 
 class MemberManager(UserManager):
@@ -67,6 +82,16 @@ class User(AbstractUser):
     listed_in_attendees = models.BooleanField(_("appear in attendee lists"), default=True)
     # Secret for the private calendar feed; regenerating it kills the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # A second secret for the organisers' calendar (every series' holds): the personal feed's
+    # address, shared with a calendar app or a partner, must not open it.
+    organiser_feed_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, db_default=_TOKEN_FROM_DATABASE
+    )
+    # One switch per `EmailKind`, named `email_<kind>`: see `wants_email`.
+    email_new_dates = models.BooleanField(EmailKind.NEW_DATES.label, default=True, db_default=True)
+    email_changes = models.BooleanField(EmailKind.CHANGES.label, default=True, db_default=True)
+    email_reminders = models.BooleanField(EmailKind.REMINDERS.label, default=True, db_default=True)
+    email_waitlist = models.BooleanField(EmailKind.WAITLIST.label, default=True, db_default=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -95,6 +120,23 @@ class User(AbstractUser):
     def regenerate_calendar_token(self) -> None:
         self.calendar_token = new_calendar_token()
         self.save(update_fields=["calendar_token"])
+
+    def regenerate_organiser_feed_token(self) -> None:
+        self.organiser_feed_token = new_calendar_token()
+        self.save(update_fields=["organiser_feed_token"])
+
+    @staticmethod
+    def email_field(kind: str) -> str:
+        """The switch of one `EmailKind` (a ValueError for anything else)."""
+        return f"email_{EmailKind(kind).value}"
+
+    def wants_email(self, kind: str) -> bool:
+        return getattr(self, self.email_field(kind))
+
+    def stop_email(self, kind: str) -> None:
+        field = self.email_field(kind)
+        setattr(self, field, False)
+        self.save(update_fields=[field])
 
 
 class Network(models.TextChoices):

@@ -200,6 +200,7 @@ def _scrub(member: User) -> None:
     member.last_login = None
     member.set_unusable_password()
     member.calendar_token = new_calendar_token()
+    member.organiser_feed_token = new_calendar_token()
     member.save()
     member.groups.clear()
     member.user_permissions.clear()

@@ -7,12 +7,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from community.views import account, imports, members, photos, site, ties
+from community.views import account, emails, imports, members, photos, site, ties
 
 member_patterns = [
     path("me/photo/", photos.photo, name="photo"),
     path("me/data/", account.data_export, name="data_export"),
     path("me/delete/", account.account_delete, name="account_delete"),
+    path("me/emails/", emails.email_settings, name="email_settings"),
+    path("me/emails/unsubscribe/<str:token>/", emails.unsubscribe, name="unsubscribe"),
     path("<str:username>/", members.profile, name="profile"),
     path("me/identities/add/", ties.identity_add, name="identity_add"),
     path("me/identities/<int:pk>/delete/", ties.identity_delete, name="identity_delete"),

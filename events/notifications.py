@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from community.mail import absolute_url, send_mail
-from community.models import User
+from community.models import EmailKind, User
 from events.clashes import AUDIENCE_WINDOW
 from events.models import RSVP, Event
 
@@ -35,12 +35,22 @@ def series_audience(event: Event):
     ).distinct()
 
 
+# Which email setting each change falls under: a new date is news, the others concern a
+# member's own RSVP.
+EMAIL_KINDS = {
+    "published": EmailKind.NEW_DATES,
+    "moved": EmailKind.CHANGES,
+    "cancelled": EmailKind.CHANGES,
+}
+
+
 def _send(*, event: Event, members, kind: str, extra: dict | None = None) -> None:
     ctx = {"event": event, "url": absolute_url(event.get_absolute_url()), "kind": kind}
     send_mail(
         members.order_by("pk"),
         template_prefix="events/email/event_change",
         context={**ctx, **(extra or {})},
+        kind=EMAIL_KINDS[kind],
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.mail import absolute_url, send_mail
-from community.models import User
+from community.models import EmailKind, User
 from events.models import RSVP, Event
 
 
@@ -163,4 +163,5 @@ def _tell_promoted(entry: RSVP, event: Event) -> None:
             "event": event,
             "url": absolute_url(event.get_absolute_url()),
         },
+        kind=EmailKind.WAITLIST,
     )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("organise/", organise.workspace, name="organise"),
     path("organise/calendar/", organise.calendar_month, name="organise_calendar"),
     path("organise/calendar/<str:token>.ics", organise.calendar_feed, name="organisers_ics"),
+    path(
+        "organise/calendar/regenerate/",
+        feeds.regenerate_organiser_feed_token,
+        name="regenerate_organisers_ics",
+    ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),
     path("organise/events/<slug:slug>/edit/", organise.event_edit, name="organise_edit"),

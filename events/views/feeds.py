@@ -1,17 +1,21 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from community.mail import absolute_url
 from community.models import User
-from events.access import visible_event_or_404
+from events.access import organiser_or_403, visible_event_or_404
 from events.html import safe_description
 from events.ical import event_uid, ics_response
 from events.models import RSVP, Event, Series
@@ -67,6 +71,17 @@ def private_calendar(request: HttpRequest, token: str) -> HttpResponse:
         language=member.language,
         private=True,
     )
+
+
+@login_required
+@require_POST
+def regenerate_organiser_feed_token(request: HttpRequest) -> HttpResponse:
+    organiser_or_403(request)
+    request.user.regenerate_organiser_feed_token()
+    messages.success(
+        request, _("Your organisers' calendar address has changed: the old one no longer works.")
+    )
+    return redirect("events:organise")
 
 
 class UpcomingEventsFeed(Feed):

@@ -240,8 +240,12 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The shared calendar as .ics, behind the organiser's secret token (no login: calendar
-    apps cannot log in), in the organiser's language. Holds are TENTATIVE."""
-    user = get_object_or_404(User.objects.filter(is_active=True), calendar_token=token)
+    apps cannot log in), in the organiser's language. Holds are TENTATIVE.
+
+    The token is the organisers' own (never the personal feed's), and it opens the feed only
+    while its owner is an active member organising a series: a deactivated or former
+    organiser's old subscription stops at once."""
+    user = get_object_or_404(User.objects.filter(is_active=True), organiser_feed_token=token)
     if not organised_series(user).exists():
         raise Http404
     since = timezone.now() - dt.timedelta(days=90)

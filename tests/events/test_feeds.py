@@ -158,7 +158,7 @@ def test_the_five_calendar_feeds_and_the_atom_feed_share_one_uid_per_event(
         reverse("events:series_ics", args=[series.slug]),
         reverse("events:event_ics", args=[event.slug]),
         reverse("events:private_ics", args=[member.calendar_token]),
-        reverse("events:organisers_ics", args=[organiser.calendar_token]),
+        reverse("events:organisers_ics", args=[organiser.organiser_feed_token]),
     ]
 
     assert [list(vevents(client.get(url))) for url in feeds] == [[uid]] * 5
@@ -168,7 +168,7 @@ def test_the_five_calendar_feeds_and_the_atom_feed_share_one_uid_per_event(
 
 def test_personal_feeds_are_not_kept_by_shared_caches(client, organiser, member):
     private = client.get(reverse("events:private_ics", args=[member.calendar_token]))
-    organisers = client.get(reverse("events:organisers_ics", args=[organiser.calendar_token]))
+    organisers = client.get(reverse("events:organisers_ics", args=[organiser.organiser_feed_token]))
     public = client.get(reverse("events:site_ics"))
 
     assert private["Cache-Control"] == organisers["Cache-Control"] == "private, no-store"
@@ -215,7 +215,7 @@ def test_private_feed_is_in_the_members_language_whatever_the_request_says(clien
 
 def test_organiser_feed_words_holds_in_the_organisers_language(client, organiser, series):
     make_event(title="Retenue", days=9, series=series, status=Event.Status.HOLD)
-    url = reverse("events:organisers_ics", args=[organiser.calendar_token])
+    url = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
 
     french = [str(e["summary"]) for e in vevents(client.get(url)).values()]
     organiser.language = "en"
@@ -285,7 +285,7 @@ def test_personal_feeds_cost_the_same_queries_for_one_or_many_events(
             RSVP.objects.create(event=event, member=member, status=status)
 
     private = reverse("events:private_ics", args=[member.calendar_token])
-    organisers = reverse("events:organisers_ics", args=[organiser.calendar_token])
+    organisers = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
     add(1, days=3)
     # private: the member, the RSVPs with their events; organisers: the organiser, the
     # organiser check, the events.
@@ -298,3 +298,92 @@ def test_personal_feeds_cost_the_same_queries_for_one_or_many_events(
         assert len(vevents(client.get(private))) == 7
     with django_assert_num_queries(3):
         assert len(vevents(client.get(organisers))) == 7
+
+
+def test_a_deactivated_organisers_feed_is_404(client, organiser, series):
+    make_event(title="Retenue", days=9, series=series, status=Event.Status.HOLD)
+    url = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
+    assert len(vevents(client.get(url))) == 1
+
+    organiser.is_active = False
+    organiser.save()
+
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"Retenue" not in response.content
+
+
+def test_a_deactivated_members_personal_feed_is_404(client, member, event):
+    RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
+    url = reverse("events:private_ics", args=[member.calendar_token])
+    assert len(vevents(client.get(url))) == 1
+
+    member.is_active = False
+    member.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_former_organisers_feed_is_404(client, organiser, series):
+    url = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
+    assert client.get(url).status_code == 200
+
+    series.organisers.remove(organiser)
+
+    assert client.get(url).status_code == 404
+
+
+def test_the_personal_token_does_not_open_the_organisers_feed_nor_the_reverse(
+    client, organiser, series, event
+):
+    RSVP.objects.create(event=event, member=organiser, status=RSVP.Status.GOING)
+    make_event(title="Retenue", days=9, series=series, status=Event.Status.HOLD)
+
+    personal_as_organisers = client.get(
+        reverse("events:organisers_ics", args=[organiser.calendar_token])
+    )
+    organisers_as_personal = client.get(
+        reverse("events:private_ics", args=[organiser.organiser_feed_token])
+    )
+
+    assert organiser.calendar_token != organiser.organiser_feed_token
+    assert personal_as_organisers.status_code == 404
+    assert organisers_as_personal.status_code == 404
+    assert b"Retenue" not in personal_as_organisers.content
+
+
+def test_unknown_and_non_organiser_tokens_do_not_open_the_organisers_feed(client, outsider):
+    for token in ["nope", outsider.calendar_token, outsider.organiser_feed_token]:
+        assert client.get(reverse("events:organisers_ics", args=[token])).status_code == 404
+
+
+def test_regenerating_the_organisers_token_kills_the_old_url_and_keeps_the_personal_one(
+    client, organiser
+):
+    client.force_login(organiser)
+    personal = organiser.calendar_token
+    old_url = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
+    page = client.get(reverse("events:organise")).content.decode()
+    assert old_url in page
+    assert personal not in page
+
+    response = client.post(reverse("events:regenerate_organisers_ics"))
+
+    organiser.refresh_from_db()
+    new_url = reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
+    assert response["Location"] == reverse("events:organise")
+    assert new_url != old_url
+    assert organiser.calendar_token == personal
+    assert client.get(old_url).status_code == 404
+    assert client.get(new_url).status_code == 200
+    assert new_url in client.get(reverse("events:organise")).content.decode()
+
+
+def test_regenerating_the_organisers_token_needs_post_and_an_organiser(client, member):
+    token = member.organiser_feed_token
+    client.force_login(member)
+
+    assert client.get(reverse("events:regenerate_organisers_ics")).status_code == 405
+    assert client.post(reverse("events:regenerate_organisers_ics")).status_code == 403
+    member.refresh_from_db()
+    assert member.organiser_feed_token == token

@@ -122,7 +122,7 @@ def test_ics_feed_has_events_and_tentative_holds(client, organiser, series, venu
     make_event(title="Retenue", days=9, series=series, status=Event.Status.HOLD)
     make_event(title="Annulée", days=10, series=series, status=Event.Status.CANCELLED)
 
-    response = client.get(reverse("events:organisers_ics", args=[organiser.calendar_token]))
+    response = client.get(reverse("events:organisers_ics", args=[organiser.organiser_feed_token]))
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     feed = Calendar.from_ical(response.content)
@@ -131,11 +131,13 @@ def test_ics_feed_has_events_and_tentative_holds(client, organiser, series, venu
 
 
 def test_regenerated_token_kills_the_old_feed(client, organiser):
-    old = organiser.calendar_token
-    organiser.regenerate_calendar_token()
+    old = organiser.organiser_feed_token
+    organiser.regenerate_organiser_feed_token()
 
     assert client.get(reverse("events:organisers_ics", args=[old])).status_code == 404
     assert (
-        client.get(reverse("events:organisers_ics", args=[organiser.calendar_token])).status_code
+        client.get(
+            reverse("events:organisers_ics", args=[organiser.organiser_feed_token])
+        ).status_code
         == 200
     )

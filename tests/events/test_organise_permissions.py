@@ -194,6 +194,6 @@ def test_holds_are_invisible_to_members(client, member, hold):
 
 
 def test_calendar_feed_of_a_non_organiser_is_404(client, outsider):
-    response = client.get(reverse("events:organisers_ics", args=[outsider.calendar_token]))
+    response = client.get(reverse("events:organisers_ics", args=[outsider.organiser_feed_token]))
 
     assert response.status_code == 404
