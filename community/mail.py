@@ -7,7 +7,11 @@ that was rolled back, and a slow mail server never holds up a request. Each reci
 message of their own, so addresses are never shown to each other.
 """
 
+import datetime as dt
+import logging
+import smtplib
 from collections.abc import Iterable
+from email.utils import make_msgid
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -15,14 +19,28 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
+from django.tasks.exceptions import InvalidTask
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from community.models import User
 
 # Every subject starts with it, account emails included, so members can filter on it.
 SUBJECT_PREFIX = "[Rencontres] "
+
+# How long to wait after each failed attempt before the next: a mail server that is down for
+# an afternoon still gets every message, and a broken one is not hammered. After the last
+# attempt the message is given up with an error in the log.
+RETRY_DELAYS = [
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=6),
+]
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -36,8 +54,52 @@ def site_host() -> str:
 
 
 @task()
-def send_message(*, to: str, subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+def send_message(
+    *, to: str, subject: str, body: str, message_id: str = "", attempt: int = 1
+) -> bool:
+    """Hand one message to the mail server; when it refuses, hangs (the SMTP backend's
+    timeout) or is unreachable, try again later. Returns whether the message was sent.
+
+    The Message-ID is chosen when the message is queued and kept across attempts, so a
+    server that did take a message whose answer got lost can recognise the second copy.
+    """
+    headers = {"Message-ID": message_id} if message_id else {}
+    try:
+        EmailMessage(subject=subject, body=body, to=[to], headers=headers).send()
+    except (
+        smtplib.SMTPException,
+        OSError,
+    ) as exc:  # OSError covers refused connections and timeouts
+        retry_later(
+            to=to, subject=subject, body=body, message_id=message_id, attempt=attempt, error=exc
+        )
+        return False
+    return True
+
+
+def retry_later(
+    *, to: str, subject: str, body: str, message_id: str, attempt: int, error: Exception
+) -> None:
+    if attempt > len(RETRY_DELAYS):
+        logger.error("Gave up sending %r to %s after %d attempts: %s", subject, to, attempt, error)
+        return
+    delay = RETRY_DELAYS[attempt - 1]
+    logger.warning(
+        "Sending %r to %s failed (attempt %d: %s); next attempt in %s",
+        subject,
+        to,
+        attempt,
+        error,
+        delay,
+    )
+    try:
+        send_message.using(run_after=timezone.now() + delay).enqueue(
+            to=to, subject=subject, body=body, message_id=message_id, attempt=attempt + 1
+        )
+    except InvalidTask:
+        # A backend that cannot defer (the immediate one of the tests) would retry at once,
+        # in a loop against the same broken server: give up instead.
+        logger.error("Gave up sending %r to %s: the task backend cannot retry later", subject, to)
 
 
 def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context: dict) -> None:
@@ -60,7 +122,14 @@ def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context
             rendered[language] = render_mail(template_prefix, context, language=language)
         subject, body = rendered[language]
         transaction.on_commit(
-            partial(send_message.enqueue, to=address, subject=subject, body=body), robust=True
+            partial(
+                send_message.enqueue,
+                to=address,
+                subject=subject,
+                body=body,
+                message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
+            ),
+            robust=True,
         )
 
 
