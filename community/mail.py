@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
-from django.tasks.exceptions import InvalidTask
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -66,10 +65,8 @@ def send_message(
     headers = {"Message-ID": message_id} if message_id else {}
     try:
         EmailMessage(subject=subject, body=body, to=[to], headers=headers).send()
-    except (
-        smtplib.SMTPException,
-        OSError,
-    ) as exc:  # OSError covers refused connections and timeouts
+    # OSError covers a refused connection and a timeout (`socket.timeout` is one).
+    except (smtplib.SMTPException, OSError) as exc:
         retry_later(
             to=to, subject=subject, body=body, message_id=message_id, attempt=attempt, error=exc
         )
@@ -83,6 +80,11 @@ def retry_later(
     if attempt > len(RETRY_DELAYS):
         logger.error("Gave up sending %r to %s after %d attempts: %s", subject, to, attempt, error)
         return
+    if not send_message.get_backend().supports_defer:
+        # A backend that runs jobs at once (the tests') would retry in a loop against the
+        # same broken server: give up instead.
+        logger.error("Gave up sending %r to %s: the task backend cannot retry later", subject, to)
+        return
     delay = RETRY_DELAYS[attempt - 1]
     logger.warning(
         "Sending %r to %s failed (attempt %d: %s); next attempt in %s",
@@ -92,21 +94,26 @@ def retry_later(
         error,
         delay,
     )
-    try:
-        send_message.using(run_after=timezone.now() + delay).enqueue(
-            to=to, subject=subject, body=body, message_id=message_id, attempt=attempt + 1
-        )
-    except InvalidTask:
-        # A backend that cannot defer (the immediate one of the tests) would retry at once,
-        # in a loop against the same broken server: give up instead.
-        logger.error("Gave up sending %r to %s: the task backend cannot retry later", subject, to)
+    send_message.using(run_after=timezone.now() + delay).enqueue(
+        to=to, subject=subject, body=body, message_id=message_id, attempt=attempt + 1
+    )
 
 
-def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context: dict) -> None:
+def send_mail(
+    recipients: Iterable[User | str],
+    *,
+    template_prefix: str,
+    context: dict,
+    queue_in_transaction: bool = False,
+) -> None:
     """Write to each recipient in their language, and send once the transaction commits.
 
     A recipient is a member, or a bare address for someone without an account (allauth's
     "unknown account" email), who is written to in the active language.
+
+    `queue_in_transaction`: queue the message now, in the caller's transaction, rather than
+    after it commits. With the database queue, the message and the caller's rows (a reminder's
+    ledger row) are then committed together or not at all.
     """
     seen, rendered = set(), {}
     for recipient in recipients:
@@ -121,16 +128,17 @@ def send_mail(recipients: Iterable[User | str], *, template_prefix: str, context
         if language not in rendered:
             rendered[language] = render_mail(template_prefix, context, language=language)
         subject, body = rendered[language]
-        transaction.on_commit(
-            partial(
-                send_message.enqueue,
-                to=address,
-                subject=subject,
-                body=body,
-                message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
-            ),
-            robust=True,
+        enqueue = partial(
+            send_message.enqueue,
+            to=address,
+            subject=subject,
+            body=body,
+            message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
         )
+        if queue_in_transaction:
+            enqueue()
+        else:
+            transaction.on_commit(enqueue, robust=True)
 
 
 def render_mail(template_prefix: str, context: dict, *, language: str) -> tuple[str, str]:

@@ -316,3 +316,18 @@ def test_two_workers_sharing_a_thousand_emails_send_each_exactly_once(smtp, tmp_
     # Both workers took their share, and no task was run by two of them.
     assert Counter(len(r.worker_ids) for r in results) == {1: total}
     assert {r.worker_ids[0] for r in results} == {"worker-1", "worker-2"}
+
+
+def test_with_a_backend_that_cannot_wait_a_failure_is_logged_not_retried_in_a_loop(
+    smtp, settings, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+    with caplog.at_level(logging.WARNING, logger="community.mail"):
+        result = send_message.enqueue(to="ana@example.org", subject="Hello", body="Hi")
+
+    assert result.return_value is False
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+    assert caplog.records[0].getMessage() == (
+        "Gave up sending 'Hello' to ana@example.org: the task backend cannot retry later"
+    )
