@@ -310,3 +310,31 @@ def test_two_workers_reminding_the_same_event_at_once_send_each_reminder_once(se
         m.email for m in members
     )
     assert Reminder.objects.filter(event=event).count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_event_is_reminded_by_the_worker_at_its_time_and_cron_adds_nothing(
+    series, venue, organiser, settings, clock
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    event = Event(
+        title="Soirée Blog en Nord", start=START, end=START + dt.timedelta(hours=3), venue=venue
+    )
+    organising.create_event(event=event, clashes=[], by=organiser)
+    [ana] = going(event, "ana")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+    assert mail.outbox == []  # the reminder job waits for its time
+    clock.move_to(START - dt.timedelta(hours=24))
+    for _ in range(2):
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO()
+        )
+        call_command("send_due_reminders", stdout=io.StringIO())
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([ana.email], "[Rencontres] Reminder: Soirée Blog en Nord")
+    ]
+    assert ledger(event) == [("ana", "going", START)]
+    [job] = DBTaskResult.objects.filter(task_path=SEND_REMINDERS)
+    assert (job.status, job.return_value) == ("SUCCESSFUL", 1)
