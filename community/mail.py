@@ -4,7 +4,8 @@ Every message (waitlist promotion, event changes, allauth's account emails) is r
 `<template_prefix>_subject.txt` and `<template_prefix>_message.txt` in the recipient's language,
 as plain text, and handed to a task once the transaction commits: nobody hears of a change
 that was rolled back, and a slow mail server never holds up a request. Each recipient gets a
-message of their own, so addresses are never shown to each other.
+message of their own, so addresses are never shown to each other. The task tries again later
+(`RETRY_DELAYS`) while the mail server refuses, hangs or is down.
 """
 
 import datetime as dt
