@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from community.mail import absolute_url
@@ -190,6 +190,30 @@ def test_the_cron_command_sends_due_reminders_once_and_leaves_later_events(soon,
         "0 reminder(s) sent.",
     ]
     assert ledger(later) == []
+
+
+def test_a_deactivated_member_is_not_reminded(soon):
+    ana, bob = going(soon, "ana", "bob")
+    bob.is_active = False
+    bob.save()
+
+    assert remind(event=soon) == 1
+
+    assert [m.to for m in mail.outbox] == [[ana.email]]
+
+
+def test_the_database_refuses_a_second_ledger_row_for_the_same_start(soon):
+    [ana] = going(soon, "ana")
+    Reminder.objects.create(event=soon, member=ana, kind=Reminder.Kind.GOING, event_start=START)
+
+    with (
+        pytest.raises(IntegrityError, match="events_reminder_once_per_start"),
+        transaction.atomic(),
+    ):
+        Reminder.objects.create(event=soon, member=ana, kind=Reminder.Kind.GOING, event_start=START)
+    later = START + dt.timedelta(days=1)
+    Reminder.objects.create(event=soon, member=ana, kind=Reminder.Kind.GOING, event_start=later)
+    assert len(ledger(soon)) == 2
 
 
 def test_cancelled_and_past_events_get_no_reminder(soon, series, clock):
