@@ -4,14 +4,19 @@ Every message (waitlist promotion, event changes, allauth's account emails) is r
 `<template_prefix>_subject.txt` and `<template_prefix>_message.txt` in the recipient's language,
 as plain text, and handed to a task once the transaction commits: nobody hears of a change
 that was rolled back, and a slow mail server never holds up a request. Each recipient gets a
-message of their own, so addresses are never shown to each other.
+message of their own, so addresses are never shown to each other. The task tries again later
+(`RETRY_DELAYS`) while the mail server refuses, hangs or is down.
 
 A message that is not essential names its `EmailKind`: members who turned that kind off are
 skipped, and the others find a one-click unsubscribe link in the body and in the
 `List-Unsubscribe` headers (RFC 8058). Account emails name no kind and always go out.
 """
 
+import datetime as dt
+import logging
+import smtplib
 from collections.abc import Iterable
+from email.utils import make_msgid
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -23,7 +28,7 @@ from django.tasks import task
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from community.models import EmailKind, User
 
@@ -31,6 +36,19 @@ from community.models import EmailKind, User
 SUBJECT_PREFIX = "[Rencontres] "
 
 UNSUBSCRIBE_SALT = "community.mail.unsubscribe"
+
+# How long to wait after each failed attempt before the next: a mail server that is down for
+# an afternoon still gets every message, and a broken one is not hammered. After the last
+# attempt the message is given up with an error in the log.
+RETRY_DELAYS = [
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=6),
+]
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -44,8 +62,74 @@ def site_host() -> str:
 
 
 @task()
-def send_message(*, to: str, subject: str, body: str, headers: dict | None = None) -> None:
-    EmailMessage(subject=subject, body=body, to=[to], headers=headers).send()
+def send_message(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    headers: dict | None = None,
+    message_id: str = "",
+    attempt: int = 1,
+) -> bool:
+    """Hand one message to the mail server; when it refuses, hangs (the SMTP backend's
+    timeout) or is unreachable, try again later. Returns whether the message was sent.
+
+    The Message-ID is chosen when the message is queued and kept across attempts, so a
+    server that did take a message whose answer got lost can recognise the second copy.
+    """
+    all_headers = {**(headers or {}), **({"Message-ID": message_id} if message_id else {})}
+    try:
+        EmailMessage(subject=subject, body=body, to=[to], headers=all_headers).send()
+    # OSError covers a refused connection and a timeout (`socket.timeout` is one).
+    except (smtplib.SMTPException, OSError) as exc:
+        retry_later(
+            to=to,
+            subject=subject,
+            body=body,
+            headers=headers,
+            message_id=message_id,
+            attempt=attempt,
+            error=exc,
+        )
+        return False
+    return True
+
+
+def retry_later(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    headers: dict | None,
+    message_id: str,
+    attempt: int,
+    error: Exception,
+) -> None:
+    if attempt > len(RETRY_DELAYS):
+        logger.error("Gave up sending %r to %s after %d attempts: %s", subject, to, attempt, error)
+        return
+    if not send_message.get_backend().supports_defer:
+        # A backend that runs jobs at once (the tests') would retry in a loop against the
+        # same broken server: give up instead.
+        logger.error("Gave up sending %r to %s: the task backend cannot retry later", subject, to)
+        return
+    delay = RETRY_DELAYS[attempt - 1]
+    logger.warning(
+        "Sending %r to %s failed (attempt %d: %s); next attempt in %s",
+        subject,
+        to,
+        attempt,
+        error,
+        delay,
+    )
+    send_message.using(run_after=timezone.now() + delay).enqueue(
+        to=to,
+        subject=subject,
+        body=body,
+        headers=headers,
+        message_id=message_id,
+        attempt=attempt + 1,
+    )
 
 
 def send_mail(
@@ -54,12 +138,17 @@ def send_mail(
     template_prefix: str,
     context: dict,
     kind: EmailKind | str | None = None,
+    queue_in_transaction: bool = False,
 ) -> None:
     """Write to each recipient in their language, and send once the transaction commits.
 
     A recipient is a member, or a bare address for someone without an account (allauth's
     "unknown account" email), who is written to in the active language. With a `kind`, every
     recipient must be a member: those who turned that kind off get nothing.
+
+    `queue_in_transaction`: queue the message now, in the caller's transaction, rather than
+    after it commits. With the database queue, the message and the caller's rows (a reminder's
+    ledger row) are then committed together or not at all.
     """
     seen, rendered = set(), {}
     for recipient in recipients:
@@ -81,10 +170,18 @@ def send_mail(
         headers = None
         if kind is not None:
             body, headers = _with_unsubscribe(body, member=recipient, kind=kind)
-        transaction.on_commit(
-            partial(send_message.enqueue, to=address, subject=subject, body=body, headers=headers),
-            robust=True,
+        enqueue = partial(
+            send_message.enqueue,
+            to=address,
+            subject=subject,
+            body=body,
+            headers=headers,
+            message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
         )
+        if queue_in_transaction:
+            enqueue()
+        else:
+            transaction.on_commit(enqueue, robust=True)
 
 
 def unsubscribe_token(member: User, kind: EmailKind | str) -> str:

@@ -184,6 +184,12 @@ ACCOUNT_RATE_LIMITS = {
 # `manage.py db_worker` processes, so a slow or failing outside service never holds a request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Members going get a reminder this many hours before the start (waitlisted members a note on
+# where they stand); `manage.py send_due_reminders` from cron catches any the queue missed.
+REMINDER_HOURS_BEFORE = envint("REMINDER_HOURS_BEFORE", "24")
+if REMINDER_HOURS_BEFORE <= 0:
+    raise ImproperlyConfigured("REMINDER_HOURS_BEFORE must be a number of hours above 0.")
+
 # Email: the console in development, SMTP from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rencontres <noreply@rencontres.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

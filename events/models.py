@@ -465,3 +465,32 @@ class ClashAcknowledgement(models.Model):
     @property
     def level_label(self) -> str:
         return severity_level(self.severity)[1]
+
+
+class Reminder(models.Model):
+    """A reminder sent to a member for one start of an event: the ledger that makes each go
+    out once, whatever the number of workers or scheduled jobs. An event that moves has a new
+    start, so its members are reminded again at the new date."""
+
+    class Kind(models.TextChoices):
+        GOING = "going", _("Reminder to attendees")
+        WAITLISTED = "waitlisted", _("Note to the waitlist")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminders")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    event_start = models.DateTimeField(_("event start"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member", "kind", "event_start"],
+                name="events_reminder_once_per_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.event} ({self.kind})"

@@ -27,6 +27,7 @@ from community.models import User
 from events.clashes import Clash
 from events.models import RSVP, ClashAcknowledgement, Event
 from events.notifications import notify_cancelled, notify_moved, notify_published
+from events.reminders import schedule_reminders
 from events.rsvps import promote_waitlisted
 
 # Spreadsheets run a cell as a formula when it starts with one of these; zero-width characters
@@ -86,6 +87,7 @@ def create_event(*, event: Event, clashes: list[Clash], by: User) -> Event:
         acknowledge_clashes(event=event, clashes=clashes, by=by)
         if event.is_published:
             notify_published(event=event)
+        schedule_reminders(event=event)
     return event
 
 
@@ -108,6 +110,8 @@ def edit_event(*, event: Event, clashes: list[Clash], by: User) -> Event:
             notify_moved(
                 event=event, old_start=before.start, old_end=before.end, old_venue=before.venue
             )
+        if before.is_hold or event.start != before.start:
+            schedule_reminders(event=event)
     return event
 
 
@@ -130,6 +134,7 @@ def publish_hold(*, event: Event, clashes: list[Clash], by: User) -> None:
     event.save(update_fields=["status", "updated_at"])
     acknowledge_clashes(event=event, clashes=clashes, by=by)
     notify_published(event=event)
+    schedule_reminders(event=event)
 
 
 @transaction.atomic

@@ -41,7 +41,9 @@ def test_waitlist_news_carries_one_click_unsubscribe_headers_and_link(member, pr
     assert promoted_mail.extra_headers == {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Message-ID": promoted_mail.extra_headers["Message-ID"],
     }
+    assert promoted_mail.extra_headers["Message-ID"].endswith("@rencontres.example>")
     message = promoted_mail.message()
     assert message["List-Unsubscribe"] == f"<{url}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
