@@ -156,8 +156,10 @@ def _event_parts(event: Event, absolute_url: str) -> dict:
 
 def _attendees(event: Event) -> dict:
     # Members who asked not to be listed are only counted.
-    going = event.rsvps.going().select_related("member").order_by("status_changed_at", "id")
-    attendees = [r.member for r in going if r.member.listed_in_attendees]
+    going = (
+        event.rsvps.going().listed().select_related("member").order_by("status_changed_at", "id")
+    )
+    attendees = [r.member for r in going]
     ctx = {
         "event": event,
         "attendees": attendees,
@@ -190,7 +192,7 @@ def _series_parts(slug: str) -> dict:
             .prefetch_related(Prefetch("links", queryset=EventLink.objects.order_by("kind")))
             .order_by("-start")
         ),
-        "meeting_stats": series_meeting_stats(series=series),  # issue 4
+        "meeting_stats": series_meeting_stats(series=series),
     }
     return {
         "name": series.name,

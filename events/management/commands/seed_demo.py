@@ -176,7 +176,7 @@ class Command(BaseCommand):
             Builder(random.Random(seed), timezone.now()).build()
             cache.changed()  # bulk_create sends no signal
             # Statistics for the planner now, not at autovacuum's next pass: without them the
-            # series page's meeting figures loop over every attendee pair (~200 ms, not ~1 ms).
+            # series page's meeting figures loop over every attendee pair.
             with connection.cursor() as cursor:
                 cursor.execute(
                     "ANALYZE community_user, community_tie, events_event, events_rsvp, "
