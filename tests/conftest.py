@@ -1,14 +1,32 @@
 """Named actors shared by every test: an organiser, a member, an outsider, anonymous."""
 
 import datetime as dt
+import urllib.parse
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from community.models import User
 from events.models import Event, Series, Venue
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def test_database_url() -> str:
+    """A `DATABASE_URL` for the database this test process uses, for the servers and workers
+    that tests start as subprocesses (the embedded server resolves its socket on connection)."""
+    db = {**connection.settings_dict, **connection.get_connection_params()}
+    return "postgres://{user}:{password}@{host}:{port}/{name}".format(
+        user=urllib.parse.quote(db.get("user") or db["USER"] or "", safe=""),
+        password=urllib.parse.quote(db["PASSWORD"] or "", safe=""),
+        host=urllib.parse.quote(db.get("host") or db["HOST"] or "", safe=""),
+        port=db.get("port") or db["PORT"] or 5432,
+        name=db["NAME"],
+    )
+
+
+test_database_url.__test__ = False  # a helper, not a test
 
 
 def make_member(username: str, **extra) -> User:

@@ -12,6 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.conftest import test_database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,13 +24,15 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served():
+def served(db):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"],
         cwd=ROOT,
         # The product's settings: the test settings run jobs in-process, without a worker.
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "community.settings"},
+        # The test database, migrated: the worker needs its job table.
+        env=os.environ
+        | {"DJANGO_SETTINGS_MODULE": "community.settings", "DATABASE_URL": test_database_url()},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

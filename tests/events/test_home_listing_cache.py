@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from events import cache
 from events.models import RSVP, Event, EventLink, Series, Venue
-from tests.conftest import PASSWORD, make_event
+from tests.conftest import PASSWORD, make_event, test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -215,15 +215,7 @@ def test_a_lost_version_is_replaced_by_a_new_one(db):
 @pytest.fixture
 def second_server(live_server):
     """Another process serving the same database, with its own memory (fragments)."""
-    # What this process connects with (the embedded server resolves its socket on connection).
-    db = {**connection.settings_dict, **connection.get_connection_params()}
-    url = "postgres://{user}:{password}@{host}:{port}/{name}".format(
-        user=urllib.parse.quote(db.get("user") or db["USER"] or "", safe=""),
-        password=urllib.parse.quote(db["PASSWORD"] or "", safe=""),
-        host=urllib.parse.quote(db.get("host") or db["HOST"] or "", safe=""),
-        port=db.get("port") or db["PORT"] or 5432,
-        name=db["NAME"],
-    )
+    url = test_database_url()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
