@@ -34,21 +34,26 @@ def profile_ties(*, member: User, viewer) -> dict:
             .select_related("to_member")
             .order_by("to_member__display_name", "network")
         )
-        back = set(
-            Tie.objects.filter(
+        # A tie back belongs to the other member: "mutual" only where the viewer may see it.
+        back = {
+            (owner_id, network)
+            for owner_id, network, visibility in Tie.objects.filter(
                 to_member=member, from_member__in=[t.to_member_id for t in ties]
-            ).values_list("from_member_id", "network")
-        )
+            ).values_list("from_member_id", "network", "from_member__ties_visibility")
+            if can_see_ties(owner_id=owner_id, visibility=visibility, viewer=viewer)
+        }
         for tie in ties:
             tie.is_mutual = (tie.to_member_id, tie.network) in back
         ctx["known"] = ties
     if viewer.is_authenticated and not is_self:
         mine = list(Tie.objects.filter(from_member=viewer, to_member=member).order_by("network"))
-        back = set(
-            Tie.objects.filter(from_member=member, to_member=viewer).values_list(
-                "network", flat=True
+        back = set()
+        if ctx["ties_visible"]:  # the member's ties back to the viewer are the member's
+            back = set(
+                Tie.objects.filter(from_member=member, to_member=viewer).values_list(
+                    "network", flat=True
+                )
             )
-        )
         for tie in mine:
             tie.is_mutual = tie.network in back
         ctx["my_ties_to_member"] = mine

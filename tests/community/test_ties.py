@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Identity, Network, Tie, User
+from community.ties import profile_ties
 from tests.conftest import make_member
 
 
@@ -158,3 +159,29 @@ def test_identity_claimed_at_the_same_moment_is_a_form_error_not_a_500(
     assert response.status_code == 400
     assert "already claimed by another member" in response.content.decode()
     assert list(Identity.objects.values_list("member", flat=True)) == [outsider.pk]
+
+
+def test_mutual_is_shown_only_when_the_viewer_may_see_both_directions(client, member):
+    hidden = make_member("hilda", ties_visibility=User.Visibility.NOBODY)
+    visible = make_member("victor", ties_visibility=User.Visibility.MEMBERS)
+    Tie.objects.create(from_member=visible, to_member=hidden, network=Network.MASTODON)
+    Tie.objects.create(from_member=hidden, to_member=visible, network=Network.MASTODON)
+    client.force_login(member)
+
+    on_victor = profile_ties(member=visible, viewer=member)
+    [tie] = on_victor["known"]
+    assert (tie.to_member, tie.is_mutual) == (hidden, False)
+
+    # Hilda herself sees her tie back, and her own profile shows hers as mutual.
+    [own] = profile_ties(member=visible, viewer=hidden)["known"]
+    assert own.is_mutual is True
+
+
+def test_a_hidden_member_never_shows_mutual_on_the_viewers_own_ties(member):
+    hidden = make_member("hilda", ties_visibility=User.Visibility.NOBODY)
+    Tie.objects.create(from_member=member, to_member=hidden, network=Network.X)
+    Tie.objects.create(from_member=hidden, to_member=member, network=Network.X)
+
+    [mine] = profile_ties(member=hidden, viewer=member)["my_ties_to_member"]
+
+    assert mine.is_mutual is False
