@@ -366,6 +366,8 @@ class RSVP(models.Model):
     # When the member took their current status: the waitlist is served in this order.
     status_changed_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set at the door when the member is checked in; empty for a no-show (or an unchecked event).
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
 
     objects = RSVPQuerySet.as_manager()
 
