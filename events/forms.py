@@ -175,6 +175,12 @@ class AddOrganiserForm(forms.Form):
         return user
 
 
+class OverbookingForm(forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = ["overbooking_advice"]
+
+
 class MonthForm(forms.Form):
     month = forms.DateField(
         input_formats=["%Y-%m"], required=False, validators=[validate_sane_year]

@@ -82,6 +82,16 @@ class Series(models.Model):
         default="#2456a6",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2456a6."))],
     )
+    # The organisers' choice to see "you can accept N more than capacity" in their workspace,
+    # computed from the series' no-shows (`events.forecast`).
+    overbooking_advice = models.BooleanField(
+        _("suggest accepting more than capacity"),
+        default=False,
+        help_text=_(
+            "From the no-shows of past editions checked in at the door, say how many RSVPs "
+            "beyond capacity still fit in the room."
+        ),
+    )
 
     class Meta:
         verbose_name = _("series")

@@ -23,6 +23,11 @@ urlpatterns = [
         name="regenerate_organisers_ics",
     ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
+    path(
+        "organise/series/<slug:slug>/overbooking/",
+        organise.series_overbooking,
+        name="organise_overbooking",
+    ),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),
     path("organise/events/<slug:slug>/edit/", organise.event_edit, name="organise_edit"),
     path("organise/events/<slug:slug>/publish/", organise.hold_publish, name="organise_publish"),
