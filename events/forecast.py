@@ -45,6 +45,7 @@ class Edition:
     event_id: int
     series_id: int
     start: dt.datetime
+    end: dt.datetime
     capacity: int | None
     # When each member going at the start took that status, sorted.
     going_since: list[dt.datetime] = field(default_factory=list)
@@ -124,6 +125,7 @@ def load_history(series_ids, *, now: dt.datetime | None = None) -> dict[int, lis
             "event_id",
             "event__series_id",
             "event__start",
+            "event__end",
             "event__capacity",
             "status",
             "created_at",
@@ -132,10 +134,10 @@ def load_history(series_ids, *, now: dt.datetime | None = None) -> dict[int, lis
         )
     )
     editions: dict[int, Edition] = {}
-    for event_id, series_id, start, capacity, status, created, changed, arrived in rows:
+    for event_id, series_id, start, end, capacity, status, created, changed, arrived in rows:
         edition = editions.get(event_id)
         if edition is None:
-            edition = editions[event_id] = Edition(event_id, series_id, start, capacity)
+            edition = editions[event_id] = Edition(event_id, series_id, start, end, capacity)
         if status == RSVP.Status.DECLINED:
             if created <= start:
                 edition.going_spans.append((created, changed))
