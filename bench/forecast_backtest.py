@@ -43,9 +43,7 @@ def cases(history: list[forecast.Edition], lead: dt.timedelta):
         cutoff = edition.start - lead
         prior = [e for e in history if e.end < cutoff]
         going = edition.going_at(cutoff)
-        result = forecast.forecast(
-            going=going, lead=lead, capacity=edition.capacity, history=prior
-        )
+        result = forecast.forecast(going=going, lead=lead, capacity=edition.capacity, history=prior)
         if result is None:
             continue
         checked = [e for e in prior if e.checked_in]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import feeds, organise, people, public, rsvp
+from events.views import encounters, feeds, organise, people, public, rsvp
 
 app_name = "events"
 
@@ -41,6 +41,7 @@ urlpatterns = [
     path("calendar.ics", feeds.site_calendar, name="site_ics"),
     path("feed/", feeds.UpcomingEventsFeed(), name="feed"),
     path("me/events/", rsvp.my_events, name="my_events"),
+    path("me/encounters/", encounters.my_encounters, name="my_encounters"),
     path("me/calendar/regenerate/", rsvp.regenerate_calendar_token, name="regenerate_calendar"),
     path("me/calendar/<str:token>.ics", feeds.private_calendar, name="private_ics"),
 ]
