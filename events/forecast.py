@@ -19,6 +19,7 @@ Everything is read in one query per page (`load_history`); the arithmetic is pla
 
 import datetime as dt
 import math
+from fractions import Fraction
 import statistics
 from dataclasses import dataclass, field
 
@@ -67,10 +68,10 @@ class Edition:
         return self.going_at_start - self.arrived
 
     @property
-    def no_show_rate(self) -> float | None:
+    def no_show_rate(self) -> Fraction | None:
         if not self.checked_in or not self.going_at_start:
             return None
-        return self.no_shows / self.going_at_start
+        return Fraction(self.no_shows, self.going_at_start)
 
     def going_at(self, moment: dt.datetime) -> int:
         """How many members were going at `moment` (before the start)."""
@@ -83,11 +84,11 @@ class NoShows:
     editions: int  # checked-in editions counted
     going: int
     no_shows: int
-    lowest_rate: float | None  # the best-attended checked-in edition's rate
+    lowest_rate: Fraction | None  # the best-attended checked-in edition's rate
 
     @property
-    def rate(self) -> float | None:
-        return self.no_shows / self.going if self.going else None
+    def rate(self) -> Fraction | None:
+        return Fraction(self.no_shows, self.going) if self.going else None
 
     @property
     def percent(self) -> int | None:
@@ -187,7 +188,7 @@ def forecast(
             projected = min(projected, capacity)
         rate = edition.no_show_rate if edition.checked_in else series_rate
         going_final.append(projected)
-        arrivals.append(projected * (1 - (rate or 0)))
+        arrivals.append(projected * (1 - float(rate or 0)))
     expected = statistics.median(arrivals)
     low, high = _spread(arrivals)
     result = Forecast(
