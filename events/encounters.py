@@ -224,7 +224,7 @@ def _buckets(period: str, since: dt.datetime | None, now: dt.datetime, first: dt
         mondays = [start - dt.timedelta(days=start.weekday())]
         while mondays[-1] + dt.timedelta(days=7) <= today:
             mondays.append(mondays[-1] + dt.timedelta(days=7))
-        return [(max(m, start), date_format(max(m, start), "j M")) for m in mondays]
+        return [(max(m, start), date_format(max(m, start), "j N")) for m in mondays]
     months = []
     month = start.replace(day=1)
     while month <= today:
@@ -233,7 +233,7 @@ def _buckets(period: str, since: dt.datetime | None, now: dt.datetime, first: dt
     if len(months) > 24:  # many years: one column a year
         years = range(start.year, today.year + 1)
         return [(dt.date(y, 1, 1), str(y)) for y in years]
-    return [(m, date_format(m, "M Y" if period == "all" else "M")) for m in months]
+    return [(m, date_format(m, "N Y" if period == "all" else "N")) for m in months]
 
 
 def chart(*, period: str, since, now, events: list[Event], people: list[Encounter]) -> dict:

@@ -138,7 +138,7 @@ def test_the_chart_draws_the_first_meetings_by_month(me_client, story):
     response = me_client.get(URL, {"period": "year"})
     columns = response.context["chart"]["columns"]
 
-    assert [c["label"] for c in columns] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    assert [c["label"] for c in columns] == ["Jan.", "Feb.", "March", "April", "May", "June"]
     assert [c["met"] for c in columns] == [0, 0, 3, 0, 0, 0]
     assert [c["online"] for c in columns] == [0, 0, 2, 0, 0, 0]  # Fanny, Félix via Fanny
     assert '<svg class="encounters-svg"' in response.content.decode()
