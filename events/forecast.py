@@ -19,9 +19,9 @@ Everything is read in one query per page (`load_history`); the arithmetic is pla
 
 import datetime as dt
 import math
-from fractions import Fraction
 import statistics
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import F, Q
 from django.utils import timezone
