@@ -134,10 +134,11 @@ def member_encounters(*, member: User, period: str, now: dt.datetime | None = No
     users = User.objects.filter(pk__in=list(people)).select_related("photo")
     for user in users:
         people[user.pk].member = user
+    # The latest evening first, as the list of events; names in order within an evening.
     named = sorted(
-        (p for p in people.values() if p.member is not None),
-        key=lambda p: (p.first_event.start, str(p.member).lower()),
+        (p for p in people.values() if p.member is not None), key=lambda p: str(p.member).lower()
     )
+    named.sort(key=lambda p: p.first_event.start, reverse=True)
     first_time = [p for p in named if p.first_ever]
     ties_met = [p for p in first_time if p.tie_met]
     return {
@@ -209,22 +210,23 @@ def _mark_meetings(member: User, people: dict[int, Encounter]) -> None:
 
 # --- The chart -----------------------------------------------------------------------------
 
-CHART_WIDTH, CHART_HEIGHT = 640, 200
-CHART_TOP, CHART_BOTTOM, CHART_LEFT = 16, 36, 32
+CHART_WIDTH, CHART_HEIGHT = 560, 210
+CHART_TOP, CHART_BOTTOM, CHART_LEFT = 16, 46, 32
 
 
 def _buckets(period: str, since: dt.datetime | None, now: dt.datetime, first: dt.date | None):
-    """The chart's columns: (first day, label) from the period's start to today."""
+    """The chart's columns: (first day, label, second line) from the period's start to
+    today; the year goes on the second line of January (and of the first month)."""
     today = timezone.localtime(now).date()
     start = timezone.localtime(since).date() if since else (first or today)
     if period == "week":
         days = [start + dt.timedelta(days=n) for n in range(7)]
-        return [(d, date_format(d, "D j")) for d in days]
+        return [(d, date_format(d, "D j"), "") for d in days]
     if period == "month":
         mondays = [start - dt.timedelta(days=start.weekday())]
         while mondays[-1] + dt.timedelta(days=7) <= today:
             mondays.append(mondays[-1] + dt.timedelta(days=7))
-        return [(max(m, start), date_format(max(m, start), "j N")) for m in mondays]
+        return [(max(m, start), date_format(max(m, start), "j N"), "") for m in mondays]
     months = []
     month = start.replace(day=1)
     while month <= today:
@@ -232,8 +234,15 @@ def _buckets(period: str, since: dt.datetime | None, now: dt.datetime, first: dt
         month = (month + dt.timedelta(days=32)).replace(day=1)
     if len(months) > 24:  # many years: one column a year
         years = range(start.year, today.year + 1)
-        return [(dt.date(y, 1, 1), str(y)) for y in years]
-    return [(m, date_format(m, "N Y" if period == "all" else "N")) for m in months]
+        return [(dt.date(y, 1, 1), str(y), "") for y in years]
+    return [
+        (
+            m,
+            date_format(m, "N"),
+            str(m.year) if period == "all" and (i == 0 or m.month == 1) else "",
+        )
+        for i, m in enumerate(months)
+    ]
 
 
 def chart(*, period: str, since, now, events: list[Event], people: list[Encounter]) -> dict:
@@ -262,7 +271,7 @@ def chart(*, period: str, since, now, events: list[Event], people: list[Encounte
     step = inner_w / len(buckets)
     bar = min(step * 0.7, 48)
     columns = []
-    for i, (_day, label) in enumerate(buckets):
+    for i, (_day, label, year) in enumerate(buckets):
         x = CHART_LEFT + i * step + (step - bar) / 2
         h_all = inner_h * met[i] / top
         h_online = inner_h * online[i] / top
@@ -270,6 +279,7 @@ def chart(*, period: str, since, now, events: list[Event], people: list[Encounte
         columns.append(
             {
                 "label": label,
+                "year": year,
                 "x": round(x, 1),
                 "width": round(bar, 1),
                 "label_x": round(x + bar / 2, 1),
@@ -295,6 +305,7 @@ def chart(*, period: str, since, now, events: list[Event], people: list[Encounte
         "height": CHART_HEIGHT,
         "base": CHART_TOP + inner_h,
         "label_y": CHART_HEIGHT - CHART_BOTTOM + 18,
+        "year_y": CHART_HEIGHT - CHART_BOTTOM + 34,
         "left": CHART_LEFT,
         "right": CHART_WIDTH - 8,
         "top": top,

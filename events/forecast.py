@@ -103,7 +103,9 @@ class Forecast:
     going_expected: int  # going at the start, before no-shows
     editions: int  # past editions behind it
     no_show_known: bool
-    overbook: int | None = None  # "you can accept N more than capacity", when it applies
+    # "You can accept N more than capacity": with the series' setting, enough checked-in
+    # editions behind it, and RSVPs expected to reach the capacity.
+    overbook: int | None = None
 
 
 def load_history(series_ids, *, now: dt.datetime | None = None) -> dict[int, list[Edition]]:
@@ -178,12 +180,13 @@ def forecast(
         return None
     figures = no_shows(recent)
     series_rate = figures.rate
-    arrivals, going_final = [], []
+    arrivals, going_final, demand = [], [], []
     for edition in recent:
         early = edition.going_at(edition.start - max(lead, dt.timedelta(0)))
         final = edition.going_at_start
         projected = going * final / early if early >= MIN_FOR_FACTOR else going + final - early
         projected = max(projected, 0)
+        demand.append(projected)
         if capacity is not None:
             projected = min(projected, capacity)
         rate = edition.no_show_rate if edition.checked_in else series_rate
@@ -199,7 +202,8 @@ def forecast(
         editions=len(recent),
         no_show_known=series_rate is not None,
     )
-    if overbooking and capacity:
+    # Only where it helps: the RSVPs to expect reach the capacity (a waitlist, or soon one).
+    if overbooking and capacity and statistics.median(demand) >= capacity:
         result.overbook = safe_overbooking(capacity=capacity, figures=figures)
     return result
 

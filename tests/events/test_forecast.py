@@ -161,9 +161,14 @@ def test_accept_more_than_capacity_only_with_the_setting_and_enough_history(seri
         going=20, lead=7 * DAY, capacity=40, history=history[:3], overbooking=True
     )
 
+    quiet = forecast.forecast(
+        going=10, lead=7 * DAY, capacity=40, history=history, overbooking=True
+    )
+
     assert on.overbook == 10  # 50 going, a fifth not coming: 40 in the room
     assert off.overbook is None
     assert short.overbook is None
+    assert quiet.overbook is None  # 20 RSVPs expected for 40 seats: nothing to advise
 
 
 def test_workspace_lists_forecasts_and_the_advice_when_switched_on(client, series, frozen):
