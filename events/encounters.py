@@ -1,10 +1,11 @@
 """« Mes rencontres »: whom a member met at the events they attended, over a period.
 
-For the events the member attended in the period (`RSVP.objects.attended()`): the other
-attendees, how many of them the member knew online before that evening (a tie either way) or
-through a friend (a contact tied to them), whom they met there for the first time (no earlier
-event attended together) and which online ties became real-life meetings (tied online, first
-event together in the period; "noted" when one of the two recorded "we met").
+For the events the member attended in the period (`RSVP.objects.attended().present()`: a
+no-show at an event checked in at the door met nobody there): the other attendees, how many
+of them the member knew online (a tie either way, made before an evening together) or through
+a friend (a contact tied to them), whom they met there for the first time (no earlier event
+attended together) and which online ties became real-life meetings (tied online before their
+first evening together, in the period; "noted" when one of the two recorded "we met").
 
 The same rules as the people view (`events/people.py`): a tie A → B counts only where A's
 `ties_visibility` lets the member see it (`community.ties.can_see_ties`); attendees who are
@@ -89,6 +90,7 @@ def member_encounters(*, member: User, period: str, now: dt.datetime | None = No
     since = period_start(period, now)
     mine = list(
         RSVP.objects.attended(now=now)
+        .present()
         .filter(member=member)
         .select_related("event__series", "event__venue")
         .order_by("event__start", "event_id")
@@ -99,6 +101,7 @@ def member_encounters(*, member: User, period: str, now: dt.datetime | None = No
 
     together = (
         RSVP.objects.attended(now=now)
+        .present()
         .filter(event_id__in=list(events))
         .exclude(member=member)
         .annotate(listed=Exists(RSVP.objects.listed().filter(pk=OuterRef("pk"))))

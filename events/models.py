@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -355,6 +355,12 @@ class RSVPQuerySet(models.QuerySet):
         if within is not None:
             rsvps = rsvps.filter(event__end__gte=now - within)
         return rsvps
+
+    def present(self):
+        """Not a no-show: checked in at the door, or at an event where nobody was checked in
+        (check-in was not used there, so an empty `arrived_at` says nothing)."""
+        checked_in = RSVP.objects.filter(event=OuterRef("event"), arrived_at__isnull=False)
+        return self.filter(Q(arrived_at__isnull=False) | ~Exists(checked_in))
 
     def listed(self):
         """RSVPs of members who let others see them among attendees."""

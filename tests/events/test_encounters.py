@@ -190,3 +190,25 @@ def test_query_count_does_not_grow_with_events(
 
     assert figures(response)["events"] == count
     assert figures(response)["attendees"] == 2 + 3 * count
+
+
+def test_no_shows_at_a_checked_in_evening_met_nobody(me_client, member, series):
+    checked = make_event(title="Soirée pointée", start=paris(2027, 4, 8, 19), series=series)
+    unchecked = make_event(title="Soirée libre", start=paris(2027, 5, 6, 19), series=series)
+    missed = make_event(title="Soirée manquée", start=paris(2027, 2, 4, 19), series=series)
+    came, stayed_home = make_member("clara"), make_member("noe")
+    went(checked, member, came, stayed_home)
+    went(unchecked, member, stayed_home)
+    went(missed, member, came)
+    RSVP.objects.filter(event=checked).exclude(member=stayed_home).update(arrived_at=checked.start)
+    RSVP.objects.filter(event=missed, member=came).update(arrived_at=missed.start)
+
+    response = me_client.get(URL, {"period": "year"})
+
+    # Camille missed February's; Noé missed April's but was at May's, where nobody was checked in.
+    assert [e.title for e, _others in response.context["events"]] == [
+        "Soirée libre",
+        "Soirée pointée",
+    ]
+    first = {str(p.member): p.first_event.title for p in response.context["first_time"]}
+    assert first == {"Clara": "Soirée pointée", "Noe": "Soirée libre"}
