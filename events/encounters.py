@@ -248,6 +248,11 @@ def _buckets(period: str, since: dt.datetime | None, now: dt.datetime, first: dt
     ]
 
 
+def _svg(number: float) -> str:
+    """A coordinate as SVG reads it: a dot for decimals, whatever the page's language."""
+    return f"{number:.1f}"
+
+
 def chart(*, period: str, since, now, events: list[Event], people: list[Encounter]) -> dict:
     """A bar per column: people met for the first time, the part known online darker."""
     first = timezone.localtime(events[0].start).date() if events else None
@@ -283,14 +288,14 @@ def chart(*, period: str, since, now, events: list[Event], people: list[Encounte
             {
                 "label": label,
                 "year": year,
-                "x": round(x, 1),
-                "width": round(bar, 1),
-                "label_x": round(x + bar / 2, 1),
-                "y_all": round(base - h_all, 1),
-                "h_all": round(h_all, 1),
-                "y_online": round(base - h_online, 1),
-                "h_online": round(h_online, 1),
-                "value_y": round(base - h_all - 4, 1),
+                "x": _svg(x),
+                "width": _svg(bar),
+                "label_x": _svg(x + bar / 2),
+                "y_all": _svg(base - h_all),
+                "h_all": _svg(h_all),
+                "y_online": _svg(base - h_online),
+                "h_online": _svg(h_online),
+                "value_y": _svg(base - h_all - 4),
                 "met": met[i],
                 "online": online[i],
                 "evenings": evenings[i],

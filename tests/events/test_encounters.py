@@ -1,6 +1,7 @@
 """« Mes rencontres » (/me/encounters/): figures, visibility, periods, query budget."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -212,3 +213,13 @@ def test_no_shows_at_a_checked_in_evening_met_nobody(me_client, member, series):
     ]
     first = {str(p.member): p.first_event.title for p in response.context["first_time"]}
     assert first == {"Clara": "Soirée pointée", "Noe": "Soirée libre"}
+
+
+def test_the_chart_coordinates_read_the_same_in_french(me_client, story):
+    me_client.cookies["django_language"] = "fr"
+
+    page = me_client.get(URL, {"period": "year"}).content.decode()
+
+    assert "Mes rencontres" in page
+    assert re.search(r'<rect class="bar-met" x="\d+\.\d" y="\d+\.\d" width="\d+\.\d"', page)
+    assert not re.search(r'(x|y|width|height)="\d+,\d"', page)
