@@ -252,6 +252,14 @@ class Event(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            # `share_image` is written by events/pictures.py alone: saving an instance loaded
+            # before it was drawn must not put back an older name (whose file is gone).
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "share_image"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
