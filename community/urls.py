@@ -48,8 +48,9 @@ urlpatterns = [
 # content-hash names.
 if photos.serves_media():
     media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
-    urlpatterns.append(
-        re_path(
-            rf"^{media_prefix}(?P<path>(?:faces|covers)/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media
+    for folder in ("faces", "covers"):
+        urlpatterns.append(
+            re_path(
+                rf"^{media_prefix}(?P<path>{folder}/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media
+            )
         )
-    )
