@@ -12,6 +12,7 @@ from community.photos import PHOTO_MAX_BYTES
 from events import pictures
 from events.models import RSVP, Event
 from tests.conftest import make_event, make_member
+from tests.events.organising import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -107,19 +108,6 @@ def test_drawing_survives_a_long_title_and_no_series_or_venue():
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
-
-
-def edit(client, event, **extra):
-    data = {
-        "title": event.title,
-        "start": f"{event.start.astimezone():%Y-%m-%dT%H:%M}",
-        "end": f"{event.end.astimezone():%Y-%m-%dT%H:%M}",
-        "venue": event.venue_id or "",
-        "capacity": event.capacity or "",
-        "description": event.description,
-        **extra,
-    }
-    return client.post(reverse("events:organise_edit", args=[event.slug]), data)
 
 
 def test_organiser_uploads_a_cover_reencoded_and_shown(organiser_client, event, media_root):
