@@ -255,10 +255,11 @@ class Event(models.Model):
         if kwargs.get("update_fields") is None and not self._state.adding:
             # `share_image` is written by events/pictures.py alone: saving an instance loaded
             # before it was drawn must not put back an older name (whose file is gone).
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
-                f.name
+                f.attname
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "share_image"
+                if not f.primary_key and f.attname not in deferred and f.name != "share_image"
             ]
         super().save(*args, **kwargs)
 

@@ -314,7 +314,8 @@ def archive_titles(body: str) -> list[str]:
     return re.findall(r'<li class="archive-item">\s*<a href="[^"]+">([^<]*)</a>', body)
 
 
-def test_demo_data_is_analysed_for_the_series_meeting_figures(db):
+def test_demo_data_is_analysed_for_the_series_meeting_figures(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo draws covers
     # Without statistics the planner loops over every pair of attendees for the figures.
     call_command("seed_demo", stdout=io.StringIO())
 
