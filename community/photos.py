@@ -3,7 +3,9 @@
 A photo is never served as uploaded. Pillow decodes it within fixed bounds (bytes, pixels,
 formats), the pixels are rebuilt into a fresh image, so no metadata survives (EXIF and its GPS
 position, ICC profile, text chunks, comments), then centre-cropped and stored as WebP squares of
-`Photo.SIZES` pixels through the default storage, under names made of a content hash.
+`Photo.SIZES` pixels through the default storage, under names made of a content hash. Other
+pictures members upload (an event's cover) go through the same `encode_picture` and
+`store_files`, in their own shape.
 
 Callers that show faces load the photo with the member, so that no face costs a query:
 `select_related("photo")` on members, `select_related("member__photo")` on RSVPs,
@@ -58,6 +60,8 @@ AVATAR_COLOURS = (
     "#475569",  # slate
 )
 
+ORIENTATION_TAG = 0x0112  # EXIF
+
 _UNREADABLE = _("This file is not a JPEG, PNG or WebP image that can be read.")
 
 
@@ -84,27 +88,38 @@ def encode_photo(data: bytes) -> dict[int, bytes]:
 
     An animated image gives its first frame.
     """
+    return encode_picture(data, sizes=[(size, size) for size in Photo.SIZES])
+
+
+def encode_picture(data: bytes, *, sizes: list[tuple[int, int]]) -> dict[int, bytes]:
+    """`encode_photo` for any shape: the centre of the image cut to the shape of `sizes`
+    (all of one aspect ratio, largest first or not), as WebP by width. An event's cover
+    goes through here, with the same bounds and the same refusals as a member's photo."""
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError(_("This file is larger than 5 MB."), code="too_big")
+    largest = max(sizes)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            square = _decode_square(data, max(Photo.SIZES))
+            picture = _decode_crop(data, *largest)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_many_pixels() from None
         except (OSError, SyntaxError, ValueError, TypeError, EOFError):
             # Pillow reports unknown, truncated and corrupt files through these.
             raise ValidationError(_UNREADABLE, code="unreadable") from None
     outputs = {}
-    for size in Photo.SIZES:
-        image = square if size == square.width else square.resize((size, size), Image.LANCZOS)
+    for width, height in sizes:
+        image = (
+            picture if width == picture.width else picture.resize((width, height), Image.LANCZOS)
+        )
         buffer = io.BytesIO()
         image.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
-        outputs[size] = buffer.getvalue()
+        outputs[width] = buffer.getvalue()
     return outputs
 
 
-def _decode_square(data: bytes, side: int) -> Image.Image:
+def _decode_crop(data: bytes, width: int, height: int) -> Image.Image:
+    """The centre of the image in the shape `width` × `height`, at that size, RGB only."""
     # Reads the header only: format, size, and Pillow's bomb check.
     with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as probe:
         _check_dimensions(*probe.size)
@@ -113,33 +128,41 @@ def _decode_square(data: bytes, side: int) -> Image.Image:
         probe.verify()
     image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
     try:
+        # Orientations 5 to 8 turn the picture a quarter: the box is cut in the stored
+        # picture's own axes, so in the turned shape.
+        turned = image.getexif().get(ORIENTATION_TAG, 1) in (5, 6, 7, 8)
+        cut_width, cut_height = (height, width) if turned else (width, height)
         if image.format == "JPEG":
-            # Lets libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves `side`
-            # pixels each way: a 40-megapixel JPEG then costs a fraction of its full size.
-            image.draft("RGB", (side, side))
+            # Lets libjpeg decode at 1/2, 1/4 or 1/8 scale when that still leaves `width` ×
+            # `height` pixels: a 40-megapixel JPEG then costs a fraction of its full size.
+            image.draft("RGB", (cut_width, cut_height))
         image.load()
-        width, height = image.size
-        _check_dimensions(width, height)
-        crop = min(width, height)
-        left, top = (width - crop) // 2, (height - crop) // 2
-        # The centre square is cut before the picture is turned upright, which maps it onto
-        # itself: only the square stays in memory once the full picture is closed.
-        square = image.crop((left, top, left + crop, top + crop))
+        full_width, full_height = image.size
+        _check_dimensions(full_width, full_height)
+        # The largest centred box of the target's shape.
+        crop_width = min(full_width, full_height * cut_width // cut_height)
+        crop_height = min(full_height, full_width * cut_height // cut_width)
+        left, top = (full_width - crop_width) // 2, (full_height - crop_height) // 2
+        # The centre box is cut before the picture is turned upright: only the box stays in
+        # memory once the full picture is closed.
+        box = image.crop((left, top, left + crop_width, top + crop_height))
     finally:
         image.close()
-    square = ImageOps.exif_transpose(square)
-    if square.mode not in ("RGB", "RGBA"):
-        square = square.convert("RGBA" if _has_alpha(square) else "RGB")
-    target = min(side, crop)
-    square = square.resize((target, target), Image.LANCZOS, reducing_gap=3.0)
-    if square.mode == "RGBA":
+    box = ImageOps.exif_transpose(box)
+    if box.mode not in ("RGB", "RGBA"):
+        box = box.convert("RGBA" if _has_alpha(box) else "RGB")
+    # Not past the box's own pixels: a small image is enlarged once, at the end.
+    scale = min(1.0, box.width / width, box.height / height)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    box = box.resize(target, Image.LANCZOS, reducing_gap=3.0)
+    if box.mode == "RGBA":
         # Transparent parts on white, as they would show on the page.
-        background = Image.new("RGBA", square.size, (255, 255, 255, 255))
-        square = Image.alpha_composite(background, square).convert("RGB")
-    if target < side:
-        square = square.resize((side, side), Image.LANCZOS)
+        background = Image.new("RGBA", box.size, (255, 255, 255, 255))
+        box = Image.alpha_composite(background, box).convert("RGB")
+    if target != (width, height):
+        box = box.resize((width, height), Image.LANCZOS)
     # A new image from the pixels alone: whatever metadata the file carried stays behind.
-    return Image.frombytes("RGB", square.size, square.tobytes())
+    return Image.frombytes("RGB", box.size, box.tobytes())
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -172,15 +195,7 @@ def set_photo(*, member: User, squares: dict[int, bytes]) -> Photo:
         b"%d\n" % member.pk + b"".join(squares[size] for size in Photo.SIZES)
     ).hexdigest()[:16]
     new = Photo(member=member, digest=digest)
-    storage = storages["default"]
-    for size in Photo.SIZES:
-        name = new.file_name(size)
-        if storage.exists(name):
-            continue  # the same content, from an earlier upload of the same picture
-        saved = storage.save(name, ContentFile(squares[size]))
-        if saved != name:
-            # Someone stored the same content meanwhile; the storage kept both.
-            storage.delete(saved)
+    store_files({new.file_name(size): squares[size] for size in Photo.SIZES})
     with transaction.atomic():
         old = Photo.objects.select_for_update().filter(member=member).first()
         new.save()
@@ -188,6 +203,18 @@ def set_photo(*, member: User, squares: dict[int, bytes]) -> Photo:
         delete_photo_files(old.file_names())
     member.photo = new
     return new
+
+
+def store_files(files: dict[str, bytes]) -> None:
+    """Saves content-hash named files through the default storage, each once."""
+    storage = storages["default"]
+    for name, content in files.items():
+        if storage.exists(name):
+            continue  # the same content, from an earlier upload of the same picture
+        saved = storage.save(name, ContentFile(content))
+        if saved != name:
+            # Someone stored the same content meanwhile; the storage kept both.
+            storage.delete(saved)
 
 
 def remove_photo(*, member: User) -> bool:

@@ -44,9 +44,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Stored photos from the filesystem storage (a bucket serves its own); only content-hash names.
+# Stored photos and event covers from the filesystem storage (a bucket serves its own); only
+# content-hash names.
 if photos.serves_media():
     media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
-    urlpatterns.append(
-        re_path(rf"^{media_prefix}(?P<path>faces/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media)
-    )
+    for folder in ("faces", "covers"):
+        urlpatterns.append(
+            re_path(
+                rf"^{media_prefix}(?P<path>{folder}/[0-9a-f]{{16}}-[0-9]+\.webp)$", photos.media
+            )
+        )

@@ -13,4 +13,7 @@ class EventsConfig(AppConfig):
         # `migrate` and `flush` change rows without model signals.
         post_migrate.connect(cache.on_migrate, sender=self, dispatch_uid="events.cache.migrate")
 
-        from events import privacy  # noqa: F401  (connects the export and erasure receivers)
+        from events import (
+            pictures,  # noqa: F401  (deletes an event's pictures with it)
+            privacy,  # noqa: F401  (connects the export and erasure receivers)
+        )

@@ -8,12 +8,14 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from community import photos
 from community.models import User
 from community.text import validate_single_line
 from events import encounters
 from events.access import organised_series
 from events.clashes import Clash, find_clashes
 from events.models import Event, Series, Venue, validate_sane_year
+from events.pictures import encode_cover, remove_cover, set_cover
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -40,6 +42,17 @@ class ClashCheckMixin:
 
 
 class EventForm(ClashCheckMixin, forms.ModelForm):
+    cover = forms.FileField(
+        label=_("Cover picture"),
+        required=False,
+        help_text=_(
+            "Optional. JPEG, PNG or WebP, at most 5 MB; cut to the 1200 × 630 shape of link "
+            "previews around its centre. Without one, the site draws a picture in the "
+            "series' colour."
+        ),
+        widget=forms.FileInput(attrs={"accept": photos.PHOTO_CONTENT_TYPES}),
+    )
+    remove_cover = forms.BooleanField(label=_("Remove the cover picture"), required=False)
     publish_anyway = forms.BooleanField(
         label=_("Publish anyway, despite the clashes"), required=False
     )
@@ -67,6 +80,8 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].validators.append(MinValueValidator(1))
         self.fields["capacity"].widget.attrs["min"] = 1
+        if not self.instance.cover_digest:
+            del self.fields["remove_cover"]
         if self.instance.pk and not self.instance.is_hold:
             # A published event is not turned back into a hold: members may have registered.
             del self.fields["status"]
@@ -76,6 +91,22 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
                 (Event.Status.PUBLISHED, _("Published")),
             ]
             self.fields["status"].label = _("Publish now or hold the date")
+
+    def clean_cover(self) -> dict[int, bytes] | None:
+        """The cover re-encoded like a member's photo, by width (None: no new cover)."""
+        upload = self.cleaned_data.get("cover")
+        if not upload:
+            return None
+        if upload.size > photos.PHOTO_MAX_BYTES:
+            raise ValidationError(_("This file is larger than 5 MB."), code="too_big")
+        return encode_cover(upload.read(photos.PHOTO_MAX_BYTES + 1))
+
+    def save_cover(self, event: Event) -> None:
+        """After the event is saved: store the new cover, or remove the old one."""
+        if self.cleaned_data.get("cover"):
+            set_cover(event=event, pictures=self.cleaned_data["cover"])
+        elif self.cleaned_data.get("remove_cover"):
+            remove_cover(event=event)
 
     def clean(self):
         data = super().clean()

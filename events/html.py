@@ -2,6 +2,7 @@
 
 import html
 import json
+from urllib.parse import urlencode
 
 import nh3
 from django.core.serializers.json import DjangoJSONEncoder
@@ -43,3 +44,13 @@ def json_ld(data: dict) -> SafeString:
     """A `<script type="application/ld+json">` block: data, not code, so the CSP allows it."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def share_links(*, url: str, text: str) -> dict[str, str]:
+    """Share links as plain addresses: no SDK, no request to those sites until one is
+    followed. Mastodon has no one server: share₂fedi asks the member for theirs."""
+    return {
+        "mastodon": "https://s2f.kytta.dev/?" + urlencode({"text": f"{text} {url}"}),
+        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+    }

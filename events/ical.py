@@ -7,11 +7,14 @@ entry. Nothing here writes a line by hand: `icalendar` escapes and folds values,
 characters, which no escaping makes valid, are removed first.
 """
 
+import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -102,3 +105,42 @@ def _vevent(event: Event) -> icalendar.Event:
     if event.series:
         vevent.add("categories", [without_control_characters(event.series.name)])
     return vevent
+
+
+def add_links(event: Event, *, url: str) -> dict[str, str]:
+    """Plain "add to my calendar" links for Google and Outlook (no script of theirs), and the
+    series' calendar as a `webcal:` subscription. `url`: the event page's absolute address."""
+    where = f"{event.venue.name}, {event.venue.address}, {event.venue.city}" if event.venue else ""
+    details = f"{plain_summary(event.description, 500)}\n\n{url}".strip()
+    start, end = (
+        moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ") for moment in (event.start, event.end)
+    )
+    links = {
+        "google": "https://calendar.google.com/calendar/render?"
+        + urlencode(
+            {
+                "action": "TEMPLATE",
+                "text": event.title,
+                "dates": f"{start}/{end}",
+                "details": details,
+                "location": where,
+                "ctz": settings.TIME_ZONE,
+            }
+        ),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?"
+        + urlencode(
+            {
+                "path": "/calendar/action/compose",
+                "rru": "addevent",
+                "subject": event.title,
+                "startdt": event.start.astimezone(dt.UTC).isoformat(),
+                "enddt": event.end.astimezone(dt.UTC).isoformat(),
+                "body": details,
+                "location": where,
+            }
+        ),
+    }
+    if event.series:
+        feed = absolute_url(reverse("events:series_ics", args=[event.series.slug]))
+        links["webcal"] = "webcal://" + feed.split("://", 1)[1]
+    return links

@@ -19,6 +19,8 @@ from community.text import validate_multiline, validate_single_line
 # Dates outside these years are typing slips (9999, 0001); refusing them keeps date arithmetic
 # (the next day, the week's Monday) away from the limits of `datetime`.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Up to this many seats left (or a tenth of the capacity), the page says "only N left".
+FEW_SEATS = 5
 
 
 def validate_sane_year(value: dt.date) -> None:
@@ -218,6 +220,11 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The organisers' cover picture, stored re-encoded under names made of this content hash
+    # (see events/pictures.py); empty without one.
+    cover_digest = models.CharField(max_length=16, blank=True, editable=False)
+    # The last share image drawn for the event, deleted when a newer one replaces it.
+    share_image = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -255,6 +262,15 @@ class Event(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self.unique_slug()
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            # `share_image` is written by events/pictures.py alone: saving an instance loaded
+            # before it was drawn must not put back an older name (whose file is gone).
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in deferred and f.name != "share_image"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -309,6 +325,34 @@ class Event(models.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - going_count, 0)
+
+    def seats_in_words(self, going_count: int) -> str:
+        """The seats as a person says them: "Full — waitlist open", "Only 3 seats left",
+        "43 people came" once it is over; never "0 seats left out of 75"."""
+        if self.is_past:
+            return ngettext("%(count)s person came", "%(count)s people came", going_count) % {
+                "count": going_count
+            }
+        if self.is_cancelled:
+            return str(_("Cancelled"))
+        left = self.seats_left(going_count)
+        if left is None:
+            return str(_("No seat limit"))
+        if left == 0:
+            return str(_("Full — waitlist open"))
+        if left <= max(FEW_SEATS, self.capacity // 10):
+            return ngettext("Only %(count)s seat left", "Only %(count)s seats left", left) % {
+                "count": left
+            }
+        return ngettext("%(count)s seat left", "%(count)s seats left", left) % {"count": left}
+
+    @property
+    def picture_url(self) -> str:
+        """The event's picture for cards: the organisers' cover, else the drawn share image.
+        Uses the `going_count` of `with_counts()` when present (the share image shows seats)."""
+        from events import pictures  # here: pictures reads this module
+
+        return pictures.picture_url(self)
 
 
 class EventLink(models.Model):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from community.mail import absolute_url, send_mail
 from community.models import EmailKind, User
 from events.models import RSVP, Event
+from events.people import known_going
 
 
 class RSVPClosed(Exception):
@@ -155,6 +156,9 @@ def _has_free_seat(event: Event) -> bool:
 
 
 def _tell_promoted(entry: RSVP, event: Event) -> None:
+    # Who they know there, by the people view's rules: the contacts this member may see,
+    # among the attendees who let themselves be listed.
+    known = known_going(event=event, viewer=entry.member)
     send_mail(
         [entry.member],
         template_prefix="events/email/promoted",
@@ -162,6 +166,7 @@ def _tell_promoted(entry: RSVP, event: Event) -> None:
             "member": entry.member,
             "event": event,
             "url": absolute_url(event.get_absolute_url()),
+            "known": [person.name for person in known.people],
         },
         kind=EmailKind.WAITLIST,
     )

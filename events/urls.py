@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<slug:slug>/", public.event_detail, name="detail"),
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
     path("events/<slug:slug>/event.ics", feeds.event_calendar, name="event_ics"),
+    path("events/<slug:slug>/share/<str:digest>.png", public.share_image, name="share_image"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
     # Who knows whom among the attendees, and "we met".
     path("events/<slug:slug>/people/", people.people, name="people"),

@@ -402,7 +402,8 @@ def test_every_catalogue_entry_has_a_checked_french_translation():
     assert [english for english, french in catalogue_pairs() if not french] == []
 
 
-def test_demo_recap_titles_need_no_elision(db):
+def test_demo_recap_titles_need_no_elision(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo draws covers
     with time_machine.travel(NOW, tick=False):
         call_command("seed_demo", stdout=StringIO())
     recaps = EventLink.objects.filter(kind=EventLink.Kind.RECAP).select_related("event")

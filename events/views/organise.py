@@ -124,6 +124,7 @@ def saved(request: HttpRequest, form: EventForm, operation) -> bool:
     except ValidationError as error:
         form.add_save_error(error)
         return False
+    form.save_cover(event)
     messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
     return True
 
@@ -132,7 +133,7 @@ def saved(request: HttpRequest, form: EventForm, operation) -> bool:
 def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     series = organised_series_or_403(request, slug)
     initial = {"status": Event.Status.HOLD, **DayForm(request.GET).initial_times()}
-    form = EventForm(request.POST or None, series=series, initial=initial)
+    form = EventForm(request.POST or None, request.FILES or None, series=series, initial=initial)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -149,7 +150,9 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if event.is_cancelled:
         messages.error(request, _("A cancelled event cannot be changed."))
         return redirect("events:organise")
-    form = EventForm(request.POST or None, instance=event, series=event.series)
+    form = EventForm(
+        request.POST or None, request.FILES or None, instance=event, series=event.series
+    )
     if request.method == "POST" and form.is_valid() and saved(request, form, organising.edit_event):
         return redirect("events:organise")
     ctx = {"form": form, "series": event.series, "event": event}

@@ -8,21 +8,29 @@ header and RSVP box.
 import datetime as dt
 from itertools import groupby
 
+from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from events import cache, forecast, rsvps
+from community.models import User
+from community.photos import PHOTO_CACHE_CONTROL
+from events import cache, forecast, pictures, rsvps
 from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
-from events.html import json_ld, plain_summary, safe_description
+from events.html import json_ld, plain_summary, safe_description, share_links
+from events.ical import add_links
 from events.models import Event, EventLink, Series
-from events.people import series_meeting_stats
+from events.people import known_going, series_meeting_stats
+from events.reminders import directions_url
 
 PAST_PER_PAGE = 30
+# The attendee wall shows this many faces; the others are behind "see all".
+WALL_SHOWN = 20
 Page = tuple[HttpResponse, dt.datetime | None]
 
 
@@ -110,8 +118,14 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         request, slug, Event.objects.with_counts().select_related("series", "venue")
     )
     absolute_url = request.build_absolute_uri(event.get_absolute_url())
+    share_image = request.build_absolute_uri(pictures.share_image_url(event, event.going_count))
     parts = cache.fragment(
-        request, "event", event.pk, absolute_url, build=lambda: _event_parts(event, absolute_url)
+        request,
+        "event",
+        event.pk,
+        absolute_url,
+        share_image,
+        build=lambda: _event_parts(event, absolute_url, share_image),
     )
     seats_left = event.seats_left(event.going_count)
     ctx = {
@@ -123,49 +137,112 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         "my_rsvp": None,
     }
     if request.user.is_authenticated:
-        # Members see who is going: the same list for every member, so it is shared too.
+        # Members see who is going: the same wall for every member, so it is shared too.
         ctx["attendees"] = cache.fragment(
             request, "event-attendees", event.pk, build=lambda: _attendees(event)
         )["html"]
         ctx["my_rsvp"] = rsvps.with_waitlist_position(
             event.rsvps.filter(member=request.user)
         ).first()
+        if not event.is_past and not event.is_cancelled:
+            ctx["known"] = _known(event, request.user)
     # RSVPs close when the event ends.
     return render(request, "events/detail.html", ctx), cache.earliest([event.end])
 
 
-def _event_parts(event: Event, absolute_url: str) -> dict:
+def _known(event: Event, member) -> dict:
+    """The member's own part: the faces of their contacts going, and the counts."""
+    known = known_going(event=event, viewer=member)
+    order = {person.id: n for n, person in enumerate(known.people)}
+    faces = sorted(
+        User.objects.filter(pk__in=order).select_related("photo"), key=lambda m: order[m.pk]
+    )
+    return {
+        "faces": faces,
+        "count": len(faces),
+        "fof": known.friends_of_friends,
+        "others": known.others,
+    }
+
+
+def _event_parts(event: Event, absolute_url: str, share_image: str) -> dict:
     summary = plain_summary(event.description)
+    hosts = (
+        list(
+            event.series.organisers.filter(is_active=True)
+            .select_related("photo")
+            .order_by("display_name")
+        )
+        if event.series
+        else []
+    )
+    links = list(event.links.all())
+    if event.is_past:
+        # Once it is over, what came of the evening comes first: recaps and slides.
+        links.sort(key=lambda link: link.kind not in (EventLink.Kind.RECAP, EventLink.Kind.SLIDES))
     ctx = {
         "event": event,
         "seats_left": event.seats_left(event.going_count),
-        "description": safe_description(event.description),
+        "seats": event.seats_in_words(event.going_count),
+        "description": safe_description(event.description) if event.description.strip() else "",
         "summary": summary,
-        "links": list(event.links.all()),
+        "links": links,
+        "hosts": hosts,
+        "cover": pictures.cover_url(event, 1200),
+        "cover_small": pictures.cover_url(event, 600),
+        "share_image": share_image,
         "absolute_url": absolute_url,
+        "directions_url": directions_url(event.venue) if event.venue else "",
+        "calendar": add_links(event, url=absolute_url),
+        "share": share_links(url=absolute_url, text=event.title),
         "json_ld": json_ld(_schema_org_event(event, absolute_url, summary)),
     }
     return {
         "summary": summary,
+        "seats": ctx["seats"],
         "head": render_to_string("events/detail.html#head", ctx),
         "facts": render_to_string("events/detail.html#facts", ctx),
         "about": render_to_string("events/detail.html#about", ctx),
-        "valid_until": None,
+        "links": render_to_string("events/detail.html#links", ctx),
+        "actions": render_to_string("events/detail.html#actions", ctx),
+        # Once the event is over it reads as past: its seats become "N people came".
+        "valid_until": cache.earliest([event.end]),
     }
 
 
 def _attendees(event: Event) -> dict:
     # Members who asked not to be listed are only counted.
     going = (
-        event.rsvps.going().listed().select_related("member").order_by("status_changed_at", "id")
+        event.rsvps.going()
+        .listed()
+        .select_related("member__photo")
+        .order_by("status_changed_at", "id")
     )
     attendees = [r.member for r in going]
     ctx = {
         "event": event,
-        "attendees": attendees,
+        "attendees": attendees[:WALL_SHOWN],
+        "more_attendees": attendees[WALL_SHOWN:],
         "unlisted_count": event.going_count - len(attendees),
     }
     return {"html": render_to_string("events/detail.html#attendees", ctx), "valid_until": None}
+
+
+@require_safe
+def share_image(request: HttpRequest, slug: str, digest: str) -> HttpResponse:
+    """The event's share image, drawn on the first request for what it shows; an old
+    address leads to the current one."""
+    event = visible_event_or_404(
+        request, slug, Event.objects.with_counts().select_related("series", "venue")
+    )
+    if digest != pictures.share_digest(event, event.going_count):
+        return redirect(pictures.share_image_url(event, event.going_count))
+    name = pictures.stored_share_image(event, event.going_count)
+    with storages["default"].open(name) as stored:
+        response = HttpResponse(stored.read(), content_type="image/png")
+    # The address names what the picture shows: it may be kept for ever.
+    response["Cache-Control"] = PHOTO_CACHE_CONTROL
+    return response
 
 
 def series_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -3,6 +3,8 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
+
 from events.models import RSVP, Event, Series
 from tests.conftest import make_event, make_member
 
@@ -28,3 +30,18 @@ def attended(series: Series, usernames: list[str], *, days_ago: int = 30) -> Eve
         member = User.objects.filter(username=username).first() or make_member(username)
         RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
     return event
+
+
+def edit(client, event, **changes):
+    """Post the organiser form of `event` with its current values and `changes`."""
+    data = {
+        "title": event.title,
+        "start": f"{event.start.astimezone(paris(2027, 1, 1).tzinfo):%Y-%m-%dT%H:%M}",
+        "end": f"{event.end.astimezone(paris(2027, 1, 1).tzinfo):%Y-%m-%dT%H:%M}",
+        "venue": event.venue_id or "",
+        "capacity": event.capacity or "",
+        "description": event.description,
+        "publish_anyway": "on",
+    }
+    data.update(changes)
+    return client.post(reverse("events:organise_edit", args=[event.slug]), data)

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from events.models import RSVP, Event, Venue
 from tests.conftest import make_event, make_member
-from tests.events.organising import attended, paris
+from tests.events.organising import attended, edit, paris
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +24,6 @@ def attendees(event):
     RSVP.objects.create(event=event, member=waiting, status=RSVP.Status.WAITLISTED)
     RSVP.objects.create(event=event, member=declined, status=RSVP.Status.DECLINED)
     return going, waiting, declined
-
-
-def edit(client, event, **changes):
-    data = {
-        "title": event.title,
-        "start": f"{event.start.astimezone(paris(2027, 1, 1).tzinfo):%Y-%m-%dT%H:%M}",
-        "end": f"{event.end.astimezone(paris(2027, 1, 1).tzinfo):%Y-%m-%dT%H:%M}",
-        "venue": event.venue_id or "",
-        "capacity": event.capacity or "",
-        "description": event.description,
-        "publish_anyway": "on",
-    }
-    data.update(changes)
-    return client.post(reverse("events:organise_edit", args=[event.slug]), data)
 
 
 def recipients() -> list[str]:

@@ -48,8 +48,8 @@ def test_anonymous_event_page_query_count_does_not_grow_with_attendees(
 ):
     _attendees(event, attendees)
 
-    # data version, event with counts, links
-    with django_assert_num_queries(3):
+    # data version, event with counts, links, hosts
+    with django_assert_num_queries(4):
         response = client.get(event.get_absolute_url())
     # the whole page comes from the cache from then on
     with django_assert_num_queries(1):

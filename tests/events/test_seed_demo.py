@@ -30,9 +30,25 @@ def seed(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # The demo draws covers: into the test's folder, not the checkout's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def demo(db) -> str:
     return seed()
+
+
+def test_demo_gives_a_few_events_a_drawn_cover(demo, media_root):
+    covered = list(Event.objects.exclude(cover_digest=""))
+
+    assert 2 <= len(covered) < Event.objects.count() / 4
+    for event in covered:
+        assert (media_root / f"covers/{event.cover_digest}-1200.webp").is_file()
+        assert event.picture_url == f"/media/covers/{event.cover_digest}-600.webp"
 
 
 def test_demo_creates_the_three_series_with_organisers_and_links(demo):

@@ -15,6 +15,7 @@ two circles, a small group from another community and 12-17 % who know none of t
 """
 
 import datetime as dt
+import io
 import itertools
 import random
 import zoneinfo
@@ -27,9 +28,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from community.models import Identity, Network, Tie, User
-from events import cache
+from events import cache, pictures
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue, Weekday
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -247,6 +249,7 @@ class Builder:
         self.make_series()
         self.make_past_events()
         self.make_upcoming_events()
+        self.make_covers()
         self.date_everything()
 
     # --- Places ---------------------------------------------------------------------------
@@ -1019,6 +1022,35 @@ class Builder:
             declined=self.evening("opale", 6, start=event.start),
             declined_at=called_off,
         )
+
+    def make_covers(self) -> None:
+        """A drawn, abstract cover for a few events; the others show their share image."""
+        events = list(Event.objects.filter(title__startswith="DevCom")) + list(
+            Event.objects.filter(title__startswith="Mercredi Web Analytics").order_by("-start")[:2]
+        )
+        for event in events:
+            colour = event.series.colour if event.series else "#2456a6"
+            pictures.set_cover(event=event, pictures=pictures.encode_cover(self.cover(colour)))
+
+    def cover(self, colour: str) -> bytes:
+        """Overlapping translucent discs and bands on the series' colour: no photograph."""
+        rng = self.rng
+        base = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        image = Image.new("RGB", (1200, 630), base)
+        layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        for _ in range(14):
+            r = rng.randint(60, 260)
+            x, y = rng.randint(-100, 1300), rng.randint(-100, 730)
+            tint = rng.choice([(255, 255, 255), (255, 191, 71), (0, 0, 0), (120, 200, 255)])
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=(*tint, rng.randint(30, 90)))
+        for _ in range(3):
+            y = rng.randint(0, 630)
+            draw.rectangle((0, y, 1200, y + rng.randint(10, 40)), fill=(255, 255, 255, 40))
+        image = Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
 
     def date_everything(self) -> None:
         """Write the ties, then give every row the date its story says (auto_now_add fields
