@@ -18,6 +18,7 @@ their contacts know (most shared contacts first), then the others (most ties fir
 
 import functools
 import heapq
+import itertools
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -35,8 +36,8 @@ from events.people_graph import graph_svg
 
 FIGURES_MIN_ATTENDEES = 5
 SAY_HELLO_MAX = 8
-NEWCOMERS_SHOWN = 8
-MY_ICEBREAKERS = 5
+NEWCOMERS_SHOWN = 6
+MY_ICEBREAKERS = 3
 ICEBREAKERS_LISTED = 200
 KNOWS_NAMED = 3  # names spelled out per attendee in the full list, then "and N more"
 AROUND_ME_MAX = 32  # nodes of the "around me" picture, the viewer included
@@ -257,7 +258,7 @@ def _member_context(event: Event, viewer, attendees: Attendees, graph: Ties, vie
     known_going = [p for p in going if p.id in contacts]
     newcomers = [p for p in going if not p.knows and p.id != viewer.pk]
     icebreakers_count, icebreakers = _icebreakers(graph, people, met_pairs, contacts)
-    mine_pairs = [pair for pair in icebreakers if pair[3]][:MY_ICEBREAKERS]
+    mine_pairs = _my_icebreakers(icebreakers)
     view = view if view in GRAPH_VIEWS else "around"
     if not known_going:
         view = "everyone"  # nobody near the viewer: the picture of everyone says more
@@ -451,24 +452,40 @@ def _icebreakers(
     ]
 
 
+def _my_icebreakers(icebreakers: list[tuple]) -> list[tuple]:
+    """The first pairs of the viewer's contacts, each person in one pair only."""
+    mine, used = [], set()
+    for pair in icebreakers:
+        a, b, _mutual, both_contacts = pair
+        if not both_contacts or len(mine) == MY_ICEBREAKERS:
+            break
+        if a.id not in used and b.id not in used:
+            mine.append(pair)
+            used.update((a.id, b.id))
+    return mine
+
+
 def _say_hello(going: list[Person], viewer_id: int, mine: dict, links: dict, met: set) -> list:
-    """At most `SAY_HELLO_MAX` people worth meeting, with the reason: online contacts never
-    met (mutual ties first, then the oldest), and people who know several of the viewer's
-    contacts (most shared contacts first)."""
+    """At most `SAY_HELLO_MAX` people worth meeting, with the reason, taken in turn from two
+    rankings: online contacts never met (mutual ties first, then the oldest), and people who
+    know several of the viewer's contacts (most shared contacts first)."""
     contacts = mine["contacts"]
-    scored = []
+    never_met, known_to_contacts = [], []
     for person in going:
         if person.id == viewer_id or _pair(person.id, viewer_id) in met:
             continue
         if person.id in contacts:
-            # A contact followed both ways weighs as much as six shared contacts.
-            score = 6 if len(mine["directions"][person.id]) == 2 else 4
+            one_way = len(mine["directions"][person.id]) == 1
             since = mine["oldest"][person.id][1].timestamp()
-            scored.append((-score, 0, since, person.rank, person))
+            never_met.append((one_way, since, person.rank, person))
         elif person.id in links:
-            scored.append((-len(links[person.id]), 1, 0.0, person.rank, person))
-    chosen = heapq.nsmallest(SAY_HELLO_MAX, scored, key=lambda item: item[:4])
-    return [(person, _hello_reason(person, mine, links)) for *_key, person in chosen]
+            known_to_contacts.append((-len(links[person.id]), person.rank, person))
+    firsts = [
+        [item[-1] for item in heapq.nsmallest(SAY_HELLO_MAX, ranking, key=lambda i: i[:-1])]
+        for ranking in (never_met, known_to_contacts)
+    ]
+    chosen = [p for pair in itertools.zip_longest(*firsts) for p in pair if p is not None]
+    return [(p, _hello_reason(p, mine, links)) for p in chosen[:SAY_HELLO_MAX]]
 
 
 def _hello_reason(person: Person, mine: dict, links: dict) -> str:
@@ -482,7 +499,7 @@ def _hello_reason(person: Person, mine: dict, links: dict) -> str:
         "knows %(count)s of your contacts: %(names)s",
         "knows %(count)s of your contacts: %(names)s",
         len(shared),
-    ) % {"count": len(shared), "names": ", ".join(c.name for c in shared[:3])}
+    ) % {"count": len(shared), "names": ", ".join(c.name for c in shared[:2])}
 
 
 def _contact_reason(directions: set[str], network: str, year: int) -> str:

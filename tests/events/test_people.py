@@ -186,6 +186,22 @@ def test_my_icebreakers_are_pairs_of_my_contacts(client, event, crowd, member):
     assert "Présentez-les" in body
 
 
+def test_my_icebreakers_are_few_and_name_each_person_once(client, event, member):
+    hub, *others = bulk_members("ice", 9)
+    going(event, hub, *others)
+    for person in (hub, *others):
+        tie(member, person)
+    for other in others:
+        tie(hub, other)  # hub knows all eight
+    for a, b in zip(others[::2], others[1::2], strict=True):
+        tie(a, b)
+    client.force_login(member)
+    mine = page(client, event).context["my_icebreakers"]
+    people = [p.username for a, b, _m, _mine in mine for p in (a, b)]
+    assert len(mine) == 3
+    assert len(people) == len(set(people))
+
+
 def test_known_going_shown_as_faces(client, event, crowd, member):
     tie(member, crowd["ana"])
     crowd["chloe"].ties_visibility = "members"
@@ -216,10 +232,11 @@ def test_say_hello_ranks_contacts_never_met_and_friends_of_friends(client, event
     response = page(client, event)
     hello = [(p.username, reason) for p, reason in response.context["say_hello"]]
     year = timezone.now().year
+    # In turn: contacts never met (mutual first), people who know the most contacts.
     assert hello == [
         ("bob", f"vous vous suivez sur X / Twitter depuis {year}, jamais rencontré"),
+        ("dan", "connaît 3 de vos contacts\u00a0: Ana, Bob"),
         ("ana", "vous suivez sur Mastodon depuis 2019, jamais rencontré"),
-        ("dan", "connaît 3 de vos contacts\u00a0: Ana, Bob, Lina"),
         ("chloe", "connaît 1 de vos contacts\u00a0: Ana"),
     ]
     assert "Dites bonjour à" in response.content.decode()
@@ -238,13 +255,13 @@ def test_say_hello_leaves_out_people_already_met_and_stops_at_eight(client, even
     assert others[0].username not in names(p for p, _reason in hello)
 
 
-def test_newcomers_beyond_eight_are_collapsed(client, event, member):
+def test_newcomers_beyond_six_are_collapsed(client, event, member):
     going(event, *bulk_members("n", 11))
     client.force_login(member)
     response = page(client, event)
-    assert len(response.context["newcomers"]) == 8
-    assert len(response.context["newcomers_more"]) == 3
-    assert "3 nouveaux venus de plus" in response.content.decode()
+    assert len(response.context["newcomers"]) == 6
+    assert len(response.context["newcomers_more"]) == 5
+    assert "5 nouveaux venus de plus" in response.content.decode()
 
 
 def test_full_lists_are_collapsed(client, event, crowd, member):
