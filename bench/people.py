@@ -135,12 +135,16 @@ def walked_event(slug: str, start: User, count: int) -> Event:
     return event
 
 
-def timed(fn, repeat: int) -> list[float]:
+def timed(fn, repeat: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock times in ms; with `cpu`, this process's CPU time of each call too (on a
+    shared machine the wall clock mostly measures the wait for a core)."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - start_cpu) * 1000)
     return times
 
 
@@ -189,13 +193,15 @@ def measure(event: Event, viewer: User, requests: int) -> dict:
             lambda execute, sql, *a, q=queries: q.append(sql) or execute(sql, *a)
         ):
             body = load().content
-        times = timed(load, requests)
+        cpu: list[float] = []
+        times = timed(load, requests, cpu)
         counter = ElementCounter()
         counter.feed(body.decode())
         compressed = len(gzip.compress(body, compresslevel=6))
         describe(f"people page, {label}", times)
         print(
-            f"{'':<44} {len(queries)} queries, {len(body) / 1024:.0f} KB, "
+            f"{'':<44} CPU of this process: median {statistics.median(cpu):.1f} ms; "
+            f"{len(queries)} queries, {len(body) / 1024:.0f} KB, "
             f"{compressed / 1024:.1f} KB gzip, {counter.count:,} elements"
         )
         figures[label] = {
@@ -217,7 +223,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     # DEBUG off needs the hashed static files, as in production.
     call_command("collectstatic", interactive=False, verbosity=0)
-    import community.wsgi  # noqa: F401, PLC0415  (the app loaded as gunicorn loads it)
+    # The app loaded as gunicorn loads it (Django set up, then the garbage collector's freeze).
+    import community.wsgi  # noqa: F401, PLC0415
 
     scale_members = User.objects.filter(username__startswith="scale-").count()
     if scale_members < args.members:
@@ -225,6 +232,7 @@ def main() -> None:
     start = User.objects.filter(username="scale-1").get()
     print(f"{User.objects.count():,} members, {Tie.objects.count():,} ties; walking from {start}")
 
+    print("load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     ok = True
     for count in (1000, 75):
         event = walked_event(f"people-bench-walked-{count}", start, count)
