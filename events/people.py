@@ -296,7 +296,11 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 def _viewer_ties(viewer, people: dict[int, Person]) -> dict:
     """The viewer's contacts (ties either way the viewer may see), with each pair's oldest
     tie: its network, year and direction seen from the viewer."""
-    rows = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
+    # Deactivated members are named nowhere, not even as a contact who links two people.
+    rows = Tie.objects.filter(
+        Q(from_member=viewer, to_member__is_active=True)
+        | Q(to_member=viewer, from_member__is_active=True)
+    ).values_list(
         "from_member_id",
         "from_member__display_name",
         "from_member__username",

@@ -242,6 +242,18 @@ def test_say_hello_ranks_contacts_never_met_and_friends_of_friends(client, event
     assert "Dites bonjour à" in response.content.decode()
 
 
+def test_a_deactivated_contact_is_not_named_in_a_reason(client, event, member):
+    dan = make_member("dan")
+    gone = make_member("gone", display_name="Gone Member", is_active=False)
+    going(event, dan)
+    tie(member, gone)
+    tie(gone, dan)
+    client.force_login(member)
+    response = page(client, event)
+    assert response.context["say_hello"] == []
+    assert "Gone Member" not in response.content.decode()
+
+
 def test_say_hello_leaves_out_people_already_met_and_stops_at_eight(client, event, member):
     others = bulk_members("h", 12)
     going(event, *others)
