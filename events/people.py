@@ -194,13 +194,15 @@ def _summary(attendees: Attendees, ties: Ties) -> dict:
     summary = {
         "going": len(attendees.going_ids),
         "waitlisted": len(attendees.waitlisted_ids),
-        "figures": shown >= FIGURES_MIN_ATTENDEES,
+        "shown": shown,
+        "few": shown < FIGURES_MIN_ATTENDEES,
+        # Without a tie the viewer may see, "0 % know someone" would mislead: nothing to say.
+        "figures": shown >= FIGURES_MIN_ATTENDEES and bool(ties.visible),
     }
     if summary["figures"]:
         parts = [c for c in ties.components() if len(c) > 1]
         knowing = sum(1 for others in ties.adj.values() if others)
         summary.update(
-            shown=shown,
             knowing_one=knowing,
             share_knowing=round(100 * knowing / shown),
             clusters=len(parts),

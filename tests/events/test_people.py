@@ -86,8 +86,9 @@ def test_summary_figures_from_five_attendees(client, event, crowd, member):
     assert summary == {
         "going": 5,
         "waitlisted": 1,
-        "figures": True,
         "shown": 5,
+        "few": False,
+        "figures": True,
         "knowing_one": 3,
         "share_knowing": 60,
         "clusters": 1,
@@ -97,7 +98,13 @@ def test_summary_figures_from_five_attendees(client, event, crowd, member):
 
 def test_summary_figures_hidden_below_five_attendees(client, event, crowd):
     response = page(client, event)
-    assert response.context["summary"] == {"going": 4, "waitlisted": 1, "figures": False}
+    assert response.context["summary"] == {
+        "going": 4,
+        "waitlisted": 1,
+        "shown": 4,
+        "few": True,
+        "figures": False,
+    }
     body = response.content.decode()
     assert 'data-figure="share"' not in body
     assert "Qui connaît qui est dit en chiffres à partir de cinq participants affichés." in body
@@ -112,12 +119,25 @@ def test_anonymous_figures_count_only_what_anonymous_visitors_may_see(client, ev
     five[1].ties_visibility = "members"
     five[1].save()
     tie(five[1], five[2])
-    summary = page(client, event).context["summary"]
-    assert summary["going"] == 6
-    assert (summary["shown"], summary["knowing_one"], summary["clusters"]) == (5, 0, 0)
-    client.force_login(five[3])
+    response = page(client, event)
+    summary = response.context["summary"]
+    # No tie anonymous visitors may see: no figure about ties, rather than "0 %".
+    assert summary == {
+        "going": 6,
+        "waitlisted": 0,
+        "shown": 5,
+        "few": False,
+        "figures": False,
+    }
+    assert 'data-figure="share"' not in response.content.decode()
+    five[2].ties_visibility = "everyone"
+    five[2].save()
+    tie(five[2], five[3])
     summary = page(client, event).context["summary"]
     assert (summary["shown"], summary["knowing_one"], summary["clusters"]) == (5, 2, 1)
+    client.force_login(five[3])
+    summary = page(client, event).context["summary"]
+    assert (summary["shown"], summary["knowing_one"], summary["clusters"]) == (5, 3, 1)
 
 
 def test_anonymous_visitors_see_counts_not_names(client, event, crowd):
@@ -460,7 +480,7 @@ def test_member_who_hides_everything_appears_nowhere(client, event, member, herm
         assert hermit.pk not in {p.id for p, _reason in ctx["say_hello"]}
         assert all(hermit.pk not in (a.id, b.id) for a, b, *_rest in ctx["icebreakers"])
     assert ctx["summary"]["shown"] == 5
-    assert ctx["summary"]["knowing_one"] == 0  # bob's tie to the hermit is not shown
+    assert ctx["summary"]["figures"] is False  # bob's tie to the hermit is not shown: no tie
     client.force_login(hermit)  # the hermit sees themselves and their own ties
     ctx = page(client, event).context
     assert hermit.pk in {p.id for p in ctx["going"]}
