@@ -476,6 +476,8 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the other member says "we met" too: until then it is one side's word only.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("meeting")

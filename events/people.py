@@ -1,52 +1,97 @@
 """Who knows whom among an event's attendees, and what online ties become at a series.
 
 The people view reads a fixed number of queries whatever the number of attendees (the
-RSVPs, the ties among the members going, the meetings among them, the viewer's own ties and
-their contacts' ties to the attendees; anonymous visitors only the first two), then does the
-graph work with networkx in memory. The picture is drawn by `events/people_graph.py`.
+RSVPs with the photos, the ties among the members going, the meetings among them, the
+viewer's own ties and their contacts' ties to the attendees; anonymous visitors only the
+first two), then does the graph work with networkx in memory. The picture is drawn by
+`events/people_graph.py`.
 
 Privacy: a directed tie A → B is shown only to whom A's `ties_visibility` allows; members
 who are not listed among attendees (`RSVP.objects.listed()`) are counted but never named
-(except to themselves). Summary figures are aggregates over every member going, shown to anyone.
+(except to themselves). The summary figures are computed over what the viewer may see and
+only from `FIGURES_MIN_ATTENDEES` attendees shown: on a small evening they would tell who
+knows whom.
+
+For a member, every list is ordered by relevance to them: their contacts, then the people
+their contacts know (most shared contacts first), then the others (most ties first).
 """
 
 import functools
+import heapq
+import itertools
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import networkx as nx
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from community.models import Tie
+from community.models import Network, Photo, Tie
 from community.ties import can_see_ties
 from events.models import RSVP, Event, Meeting, Series
 from events.people_graph import graph_svg
 
-ICEBREAKERS_SHOWN = 200
+FIGURES_MIN_ATTENDEES = 5
+SAY_HELLO_MAX = 8
+NEWCOMERS_SHOWN = 6
+MY_ICEBREAKERS = 3
+ICEBREAKERS_LISTED = 200
+KNOWS_NAMED = 3  # names spelled out per attendee in the full list, then "and N more"
+AROUND_ME_MAX = 32  # nodes of the "around me" picture, the viewer included
+GRAPH_VIEWS = ("around", "everyone")
 
 
-@dataclass
+@dataclass(eq=False)
 class Person:
+    """A member as the people view shows them; quacks like a `User` for `{% face %}`."""
+
     id: int
     name: str
     username: str
     initials: str
     url: str
-    # Filled for going attendees: who they know among the others, with the tie's direction
-    # seen from this person: "mutual", "out" (they follow the other) or "in".
+    photo: Photo | None = None
+    # Filled for going attendees: the most relevant people they know among the others, with
+    # the tie's direction seen from this person: "mutual", "out" (they follow them) or "in".
     knows: list[tuple["Person", str]] = field(default_factory=list)
+    knows_count: int = 0
     knows_text: str = ""
     knows_label: str = ""
-    cluster: int = 0
+    # Sort key for this viewer: contacts, then friends of friends, then the others.
+    relevance: tuple = ()
+    rank: int = 0  # position in the attendees sorted by relevance: a cheap sort key
+    # At an event that is over, the viewer's "we met" with this person: "confirmed", "mine"
+    # (the viewer said so), "theirs" (for the viewer to confirm) or "".
+    met_state: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self) -> str:
+        return self.name
 
 
-def make_person(member_id: int, name: str, username: str) -> Person:
+def make_person(
+    member_id: int, name: str, username: str, digest: str | None = None, *, url: str = ""
+) -> Person:
+    """`url`: the profile URL when the caller built it (`profile_url()`), else reversed."""
     name = name or username
     initials = "".join(part[0] for part in name.split()[:2]).upper() or "?"
-    url = reverse("community:profile", args=[username])
-    return Person(member_id, name, username, initials, url)
+    url = url or reverse("community:profile", args=[username])
+    photo = Photo(member_id=member_id, digest=digest) if digest else None
+    return Person(member_id, name, username, initials, url, photo)
+
+
+def profile_url():
+    """A function giving a member's profile URL from their username: `reverse()` once, not
+    for each of a thousand attendees; quoted as `reverse()` quotes an argument."""
+    marker = "username-placeholder"
+    before, after = reverse("community:profile", args=[marker]).split(marker)
+    return lambda username: f"{before}{quote(username, safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
 
 
 @dataclass
@@ -57,7 +102,7 @@ class Attendees:
     waitlisted_ids: list[int]
     visibility: dict[int, str]  # each member's `ties_visibility`
     shown: set[int]
-    names: dict[int, tuple[str, str]]  # display name and username of the members shown
+    people: dict[int, Person]  # the members shown
 
 
 def _going(event: Event):
@@ -77,31 +122,98 @@ def _attendees(event: Event, viewer_id: int | None) -> Attendees:
             "member__username",
             "listed",
             "member__ties_visibility",
+            "member__photo__digest",
         )
     )
     shown = {r[0] for r in rows if r[4] or r[0] == viewer_id}
+    url = profile_url()
     return Attendees(
         going_ids=[r[0] for r in rows if r[1] == RSVP.Status.GOING],
         waitlisted_ids=[r[0] for r in rows if r[1] != RSVP.Status.GOING],
         visibility={r[0]: r[5] for r in rows},
         shown=shown,
-        names={r[0]: (r[2], r[3]) for r in rows if r[0] in shown},
+        people={
+            r[0]: make_person(r[0], r[2], r[3], r[6], url=url(r[3])) for r in rows if r[0] in shown
+        },
     )
 
 
-def _summary(going_ids: list[int], graph: nx.Graph, components: list[set[int]]) -> dict:
-    knowing = sum(1 for _n, degree in graph.degree() if degree > 0)
-    return {
-        "going": len(going_ids),
-        "knowing_one": knowing,
-        "share_knowing": round(100 * knowing / len(going_ids)) if going_ids else 0,
-        "clusters": len(components),
-        "largest": max((len(c) for c in components), default=0),
+@dataclass
+class Ties:
+    """The ties among the attendees shown that the viewer may see.
+
+    Plain sets rather than a networkx graph: a thousand attendees cost a few milliseconds;
+    networkx is kept for the picture (`graph()`), drawn from a few dozen nodes by default.
+    """
+
+    visible: set[tuple[int, int]]  # directed: (follower, followed)
+    adj: dict[int, set[int]]  # every attendee shown going, with whom they are tied
+
+    @classmethod
+    def build(cls, visible: set, nodes) -> "Ties":
+        adj: dict[int, set[int]] = {i: set() for i in nodes}
+        for a, b in visible:
+            adj[a].add(b)
+            adj[b].add(a)
+        return cls(visible, adj)
+
+    def edges(self):
+        """Each undirected tie once, smaller id first."""
+        return ((a, b) for a, others in self.adj.items() for b in others if a < b)
+
+    def components(self) -> list[set[int]]:
+        seen: set[int] = set()
+        parts = []
+        for start in self.adj:
+            if start in seen:
+                continue
+            part, stack = {start}, [start]
+            while stack:
+                for other in self.adj[stack.pop()]:
+                    if other not in part:
+                        part.add(other)
+                        stack.append(other)
+            seen |= part
+            parts.append(part)
+        return parts
+
+    def graph(self, keep=None) -> nx.Graph:
+        """The ties as a networkx graph, of the members in `keep` or of everyone."""
+        graph = nx.Graph()
+        nodes = [i for i in self.adj if keep is None or i in keep]
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from(
+            (a, b) for a, b in self.edges() if keep is None or (a in keep and b in keep)
+        )
+        return graph
+
+
+def _summary(attendees: Attendees, ties: Ties) -> dict:
+    """Counts of everyone going and waiting; figures over what the viewer may see."""
+    shown = len(ties.adj)
+    summary = {
+        "going": len(attendees.going_ids),
+        "waitlisted": len(attendees.waitlisted_ids),
+        "shown": shown,
+        "few": shown < FIGURES_MIN_ATTENDEES,
+        # Without a tie the viewer may see, "0 % know someone" would mislead: nothing to say.
+        "figures": shown >= FIGURES_MIN_ATTENDEES and bool(ties.visible),
     }
+    if summary["figures"]:
+        parts = [c for c in ties.components() if len(c) > 1]
+        knowing = sum(1 for others in ties.adj.values() if others)
+        summary.update(
+            knowing_one=knowing,
+            share_knowing=round(100 * knowing / shown),
+            clusters=len(parts),
+            largest=max((len(c) for c in parts), default=0),
+        )
+    return summary
 
 
-def event_people(*, event: Event, viewer) -> dict:
-    """Context for the people view of `event` as `viewer` sees it."""
+def event_people(*, event: Event, viewer, view: str = "around") -> dict:
+    """Context for the people view of `event` as `viewer` sees it; `view` picks the picture
+    ("around": the viewer and those near them, "everyone")."""
     logged_in = viewer is not None and viewer.is_authenticated
     attendees = _attendees(event, viewer.pk if logged_in else None)
     # One query whatever the number of attendees: both ends among the members going.
@@ -110,59 +222,14 @@ def event_people(*, event: Event, viewer) -> dict:
             from_member_id__in=_going(event), to_member_id__in=_going(event)
         ).values_list("from_member_id", "to_member_id")
     )
-    # Summary figures: aggregates over every member going.
-    full = nx.Graph()
-    full.add_nodes_from(sorted(attendees.going_ids))
-    full.add_edges_from(ties)
-    components = [c for c in nx.connected_components(full) if len(c) > 1]
-    summary = _summary(attendees.going_ids, full, components)
-    summary["waitlisted"] = len(attendees.waitlisted_ids)
-    ctx = {"summary": summary, "show_names": logged_in}
+    graph = Ties.build(
+        _visible_ties(ties, attendees, viewer),
+        (i for i in attendees.going_ids if i in attendees.shown),
+    )
+    ctx = {"summary": _summary(attendees, graph), "show_names": logged_in}
     if logged_in:
-        ctx.update(_member_context(event, viewer, attendees, ties, full, components))
+        ctx.update(_member_context(event, viewer, attendees, graph, view))
     return ctx
-
-
-def _member_context(
-    event: Event, viewer, attendees: Attendees, ties: set, full: nx.Graph, components: list
-) -> dict:
-    """The names, lists and picture of the people view, for a logged-in viewer."""
-    shown = attendees.shown
-    people = {i: make_person(i, *names) for i, names in attendees.names.items()}
-    visible = _visible_ties(ties, attendees, viewer)
-    if len(visible) == len(ties) and set(attendees.going_ids) <= shown:
-        graph, parts = full, components  # the viewer sees everything: no need to build it twice
-    else:
-        graph = nx.Graph()
-        graph.add_nodes_from(sorted(i for i in attendees.going_ids if i in shown))
-        graph.add_edges_from(visible)
-        parts = nx.connected_components(graph)
-    going = [people[i] for i in attendees.going_ids if i in shown]
-    _fill_knows(graph, visible, people, going)
-    clusters = _clusters(parts, people)
-    met_pairs, met_here = _meetings(event, viewer.pk)
-    icebreakers, pairs_count = _icebreakers(graph, visible, people, met_pairs)
-    ctx = {
-        "going": going,
-        "hidden_going": len(attendees.going_ids) - len(going),
-        "waitlisted": [people[i] for i in attendees.waitlisted_ids if i in shown],
-        "newcomers": [p for p in going if not p.knows],
-        "icebreakers": icebreakers,
-        "icebreakers_more": max(pairs_count - ICEBREAKERS_SHOWN, 0),
-        "icebreakers_count": pairs_count,
-        "clusters": [", ".join(people[i].name for i in c) for c in clusters],
-        "svg": graph_svg(graph, visible, people, clusters),
-        "met": [p for p in going if p.id != viewer.pk and _pair(p.id, viewer.pk) in met_pairs],
-        "can_record_meetings": event.is_past and viewer.pk in attendees.going_ids,
-        "met_here": {b if a == viewer.pk else a for a, b in met_here if viewer.pk in (a, b)},
-    }
-    ctx.update(_viewer_context(viewer=viewer, event=event, attendees=attendees, people=people))
-    return ctx
-
-
-def _pair(a: int, b: int) -> tuple[int, int]:
-    """A meeting's pair of members, as stored (`member_a` < `member_b`)."""
-    return (a, b) if a < b else (b, a)
 
 
 def _visible_ties(ties: set[tuple[int, int]], attendees: Attendees, viewer) -> set:
@@ -175,22 +242,127 @@ def _visible_ties(ties: set[tuple[int, int]], attendees: Attendees, viewer) -> s
     return {(a, b) for a, b in ties if a in shown and b in shown and seen_owner[a]}
 
 
-def _fill_knows(graph: nx.Graph, visible: set, people: dict[int, Person], going: list) -> None:
-    """Each going attendee's `knows` list, in name order, and its text for the page."""
-    sort_key = {i: p.name.lower() for i, p in people.items()}
-    follows_of: dict[int, set[int]] = {}
-    for a, b in visible:
-        follows_of.setdefault(a, set()).add(b)
-    nobody: set[int] = set()
-    # Walking the others in name order fills every list already sorted.
-    for other_id in sorted(graph.nodes, key=sort_key.__getitem__):
-        other = people[other_id]
-        other_follows = follows_of.get(other_id, nobody)
-        for person_id in graph[other_id]:
-            out = other_id in follows_of.get(person_id, nobody)
-            back = person_id in other_follows
-            direction = "mutual" if out and back else ("out" if out else "in")
-            people[person_id].knows.append((other, direction))
+def _member_context(event: Event, viewer, attendees: Attendees, graph: Ties, view: str) -> dict:
+    """The names, lists and picture of the people view, for a logged-in viewer."""
+    people = attendees.people
+    going = [people[i] for i in attendees.going_ids if i in attendees.shown]
+    mine = _viewer_ties(viewer, people)
+    contacts = mine["contacts"]
+    met_pairs, met_here = _meetings(event, viewer.pk)
+    going_ids = set(graph.adj)
+    links = _links(viewer, event, contacts, going_ids - set(contacts) - {viewer.pk})
+    _rank(going, viewer.pk, contacts, links, graph)
+    going.sort(key=lambda p: p.relevance)
+    for rank, person in enumerate(going):
+        person.rank = rank
+        person.met_state = met_here.get(person.id, "")
+    _fill_knows(graph, people, going)
+    known_going = [p for p in going if p.id in contacts]
+    newcomers = [p for p in going if not p.knows and p.id != viewer.pk]
+    icebreakers_count, icebreakers = _icebreakers(graph, people, met_pairs, contacts)
+    mine_pairs = _my_icebreakers(icebreakers)
+    view = view if view in GRAPH_VIEWS else "around"
+    if not known_going:
+        view = "everyone"  # nobody near the viewer: the picture of everyone says more
+    picture = _picture(graph, people, viewer, mine, view)
+    ctx = {
+        "going": going,
+        "hidden_going": len(attendees.going_ids) - len(going),
+        "waitlisted": sorted(
+            (people[i] for i in attendees.waitlisted_ids if i in attendees.shown),
+            key=lambda p: (0 if p.id in contacts else 1, p.name.lower()),
+        ),
+        "known_going": known_going,
+        "say_hello": _say_hello(going, viewer.pk, mine, links, met_pairs),
+        "newcomers": newcomers[:NEWCOMERS_SHOWN],
+        "newcomers_more": newcomers[NEWCOMERS_SHOWN:],
+        "my_icebreakers": mine_pairs,
+        "icebreakers": icebreakers,
+        "icebreakers_more": icebreakers_count - len(icebreakers),
+        "icebreakers_count": icebreakers_count,
+        "met": [p for p in going if p.id != viewer.pk and _pair(p.id, viewer.pk) in met_pairs],
+        "can_record_meetings": event.is_past and viewer.pk in attendees.going_ids,
+        "met_here": met_here,
+        "graph_view": view,
+        "can_choose_view": bool(known_going),
+    }
+    ctx.update(picture)
+    return ctx
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    """A meeting's pair of members, as stored (`member_a` < `member_b`)."""
+    return (a, b) if a < b else (b, a)
+
+
+def _viewer_ties(viewer, people: dict[int, Person]) -> dict:
+    """The viewer's contacts (ties either way the viewer may see), with each pair's oldest
+    tie: its network, year and direction seen from the viewer."""
+    # Deactivated members are named nowhere, not even as a contact who links two people.
+    rows = Tie.objects.filter(
+        Q(from_member=viewer, to_member__is_active=True)
+        | Q(to_member=viewer, from_member__is_active=True)
+    ).values_list(
+        "from_member_id",
+        "from_member__display_name",
+        "from_member__username",
+        "from_member__ties_visibility",
+        "to_member_id",
+        "to_member__display_name",
+        "to_member__username",
+        "network",
+        "created_at",
+    )
+    contacts: dict[int, Person] = {}
+    oldest: dict[int, tuple] = {}
+    directions: dict[int, set[str]] = {}
+    for a, a_name, a_user, a_vis, b, b_name, b_user, network, created in rows:
+        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+            continue
+        out = a == viewer.pk
+        other = (b, b_name, b_user) if out else (a, a_name, a_user)
+        if other[0] not in contacts:
+            contacts[other[0]] = people.get(other[0]) or make_person(*other)
+        directions.setdefault(other[0], set()).add("out" if out else "in")
+        if other[0] not in oldest or created < oldest[other[0]][1]:
+            oldest[other[0]] = (network, created)
+    return {"contacts": contacts, "oldest": oldest, "directions": directions}
+
+
+def _links(viewer, event: Event, contacts: dict, candidates: set[int]) -> dict[int, set[int]]:
+    """For each candidate going, the viewer's contacts tied to them (ties the viewer may see)."""
+    if not contacts or not candidates:
+        return {}
+    second = Tie.objects.filter(
+        Q(from_member_id__in=list(contacts), to_member_id__in=_going(event))
+        | Q(from_member_id__in=_going(event), to_member_id__in=list(contacts))
+    ).values_list("from_member_id", "to_member_id", "from_member__ties_visibility")
+    links: dict[int, set[int]] = {}
+    for a, b, a_vis in second:
+        linker, target = (a, b) if a in contacts else (b, a)
+        if target in candidates and can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+            links.setdefault(target, set()).add(linker)
+    return links
+
+
+def _rank(going: list[Person], viewer_id: int, contacts: dict, links: dict, graph: Ties) -> None:
+    """Each attendee's `relevance` for the viewer (smaller first)."""
+    for person in going:
+        name = person.name.lower()
+        if person.id == viewer_id:
+            person.relevance = (0, 0, name)
+        elif person.id in contacts:
+            person.relevance = (1, -len(graph.adj[person.id]), name)
+        elif person.id in links:
+            person.relevance = (2, -len(links[person.id]), name)
+        else:
+            person.relevance = (3, -len(graph.adj[person.id]), name)
+
+
+def _fill_knows(graph: Ties, people: dict[int, Person], going: list) -> None:
+    """Each going attendee's `knows`: the `KNOWS_NAMED` most relevant people they are tied
+    to, with the direction; their count, and the text for the page."""
+    visible = graph.visible
 
     mutual = _("mutual")
     # The direction in words, both names spelled out, so that nobody wonders who follows whom.
@@ -202,15 +374,36 @@ def _fill_knows(graph: nx.Graph, visible: set, people: dict[int, Person], going:
             "knows %(count)s other attendee", "knows %(count)s other attendees", count
         ) % {"count": count}
 
+    @functools.cache
+    def and_more(count: int) -> str:
+        return ngettext("and %(count)s more", "and %(count)s more", count) % {"count": count}
+
     for person in going:
-        # Plain text for the list (escaped by the template): one string instead of a loop.
-        person.knows_text = ", ".join(
+        others = graph.adj[person.id]
+        first = sorted((people[i] for i in others), key=_by_rank)[:KNOWS_NAMED]
+        person.knows = [(other, _direction(visible, person.id, other.id)) for other in first]
+        person.knows_count = len(others)
+        named = [
             f"{other.name} ({mutual})"
             if direction == "mutual"
             else f"{other.name} ({follows % _follow_names(person, other, direction)})"
-            for other, direction in person.knows
-        )
-        person.knows_label = knows_label(len(person.knows))
+            for other, direction in person.knows[:KNOWS_NAMED]
+        ]
+        if len(others) > KNOWS_NAMED:
+            named.append(and_more(len(others) - KNOWS_NAMED))
+        # Plain text for the list (escaped by the template): one string instead of a loop.
+        person.knows_text = ", ".join(named)
+        person.knows_label = knows_label(len(others))
+
+
+def _by_rank(person: Person) -> int:
+    return person.rank
+
+
+def _direction(visible: set, a: int, b: int) -> str:
+    """The tie between a and b seen from a: "mutual", "out" (a follows b) or "in"."""
+    out, back = (a, b) in visible, (b, a) in visible
+    return "mutual" if out and back else ("out" if out else "in")
 
 
 def _follow_names(person: Person, other: Person, direction: str) -> dict[str, str]:
@@ -219,86 +412,150 @@ def _follow_names(person: Person, other: Person, direction: str) -> dict[str, st
     return {"follower": other.name, "followed": person.name}
 
 
-def _clusters(parts, people: dict[int, Person]) -> list[list[int]]:
-    """Clusters of two or more, largest first, each sorted; numbers them on `people`."""
-    clusters = sorted((sorted(c) for c in parts if len(c) > 1), key=lambda c: (-len(c), c[0]))
-    for number, members in enumerate(clusters, start=1):
-        for member_id in members:
-            people[member_id].cluster = number
-    return clusters
-
-
-def _meetings(event: Event, viewer_id: int) -> tuple[set, set]:
-    """Pairs among those going (and the viewer) who met at any event, and those met here."""
-    meetings = list(
-        Meeting.objects.filter(
-            Q(member_a_id__in=_going(event)) | Q(member_a_id=viewer_id),
-            Q(member_b_id__in=_going(event)) | Q(member_b_id=viewer_id),
-        ).values_list("member_a_id", "member_b_id", "event_id")
-    )
-    met_pairs = {(a, b) for a, b, _e in meetings}
-    met_here = {(a, b) for a, b, e in meetings if e == event.pk}
+def _meetings(event: Event, viewer_id: int) -> tuple[set, dict[int, str]]:
+    """Pairs among those going (and the viewer) who met at any event, confirmed by both; and
+    the state of the viewer's meetings here, by the other member: "confirmed", "mine" (the
+    viewer said so, the other has not yet) or "theirs" (for the viewer to confirm)."""
+    meetings = Meeting.objects.filter(
+        Q(member_a_id__in=_going(event)) | Q(member_a_id=viewer_id),
+        Q(member_b_id__in=_going(event)) | Q(member_b_id=viewer_id),
+    ).values_list("member_a_id", "member_b_id", "event_id", "recorded_by_id", "confirmed_at")
+    met_pairs, met_here = set(), {}
+    for a, b, event_id, recorded_by, confirmed_at in meetings:
+        if confirmed_at is not None:
+            met_pairs.add((a, b))
+        if event_id == event.pk and viewer_id in (a, b):
+            other = b if a == viewer_id else a
+            if confirmed_at is not None:
+                met_here[other] = "confirmed"
+            else:
+                met_here[other] = "mine" if recorded_by == viewer_id else "theirs"
     return met_pairs, met_here
 
 
-def _icebreakers(graph: nx.Graph, visible: set, people: dict, met_pairs: set) -> tuple[list, int]:
-    """Pairs tied online who never met at any event, in name order; only the first listed."""
+def _icebreakers(
+    graph: Ties, people: dict, met_pairs: set, contacts: dict
+) -> tuple[int, list[tuple]]:
+    """How many pairs are tied online and never met at any event, and the first
+    `ICEBREAKERS_LISTED` as (a, b, mutual, both the viewer's contacts): pairs of the
+    viewer's contacts first (the viewer can introduce them), then pairs with one contact,
+    then by relevance."""
     pairs = []
     for a, b in graph.edges():
-        if _pair(a, b) not in met_pairs:
-            ka, kb = people[a].name.lower(), people[b].name.lower()
-            pairs.append((ka, kb, a, b) if (ka, a) <= (kb, b) else (kb, ka, b, a))
-    pairs.sort()
-    shown = [
-        (people[a], people[b], (a, b) in visible and (b, a) in visible)
-        for _ka, _kb, a, b in pairs[:ICEBREAKERS_SHOWN]
-    ]
-    return shown, len(pairs)
-
-
-def _viewer_context(*, viewer, event: Event, attendees: Attendees, people: dict) -> dict:
-    """People the viewer knows who are going, and friends-of-friends with who links them."""
-    mine = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
-        "from_member_id",
-        "from_member__display_name",
-        "from_member__username",
-        "from_member__ties_visibility",
-        "to_member_id",
-        "to_member__display_name",
-        "to_member__username",
-    )
-    shown = attendees.shown
-    going_shown = {i for i in attendees.going_ids if i in shown}
-    contacts: dict[int, Person] = {}
-    for a, a_name, a_user, a_vis, b, b_name, b_user in mine:
-        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+        if _pair(a, b) in met_pairs:
             continue
-        other = (b, b_name, b_user) if a == viewer.pk else (a, a_name, a_user)
-        if other[0] not in contacts:
-            contacts[other[0]] = people.get(other[0]) or make_person(*other)
-    known_going = sorted(
-        (people[i] for i in contacts if i in going_shown), key=lambda p: p.name.lower()
-    )
-    candidates = {i for i in going_shown if i not in contacts and i != viewer.pk}
-    links = _links(viewer, event, contacts, candidates) if contacts and candidates else {}
-    fof = [
-        (people[target], sorted((contacts[i] for i in linkers), key=lambda p: p.name.lower()))
-        for target, linkers in links.items()
+        pa, pb = people[a], people[b]
+        if pb.rank < pa.rank:
+            pa, pb = pb, pa
+        near = (a in contacts) + (b in contacts)
+        pairs.append((-near, pa.rank, pb.rank, pa, pb))
+    count = len(pairs)
+    pairs = heapq.nsmallest(ICEBREAKERS_LISTED, pairs, key=lambda item: item[:3])
+    visible = graph.visible
+    return count, [
+        (pa, pb, (pa.id, pb.id) in visible and (pb.id, pa.id) in visible, near == -2)
+        for near, _ra, _rb, pa, pb in pairs
     ]
-    fof.sort(key=lambda item: item[0].name.lower())
-    return {"known_going": known_going, "friends_of_friends": fof}
 
 
-class _People(dict):
-    """Attendees as `Person`s, made when first asked for: the event page names a few."""
+def _my_icebreakers(icebreakers: list[tuple]) -> list[tuple]:
+    """The first pairs of the viewer's contacts, each person in one pair only."""
+    mine, used = [], set()
+    for pair in icebreakers:
+        a, b, _mutual, both_contacts = pair
+        if not both_contacts or len(mine) == MY_ICEBREAKERS:
+            break
+        if a.id not in used and b.id not in used:
+            mine.append(pair)
+            used.update((a.id, b.id))
+    return mine
 
-    def __init__(self, names: dict[int, tuple[str, str]]):
-        super().__init__()
-        self.names = names
 
-    def __missing__(self, member_id: int) -> Person:
-        person = self[member_id] = make_person(member_id, *self.names[member_id])
-        return person
+def _say_hello(going: list[Person], viewer_id: int, mine: dict, links: dict, met: set) -> list:
+    """At most `SAY_HELLO_MAX` people worth meeting, with the reason, taken in turn from two
+    rankings: online contacts never met (mutual ties first, then the oldest), and people who
+    know several of the viewer's contacts (most shared contacts first)."""
+    contacts = mine["contacts"]
+    never_met, known_to_contacts = [], []
+    for person in going:
+        if person.id == viewer_id or _pair(person.id, viewer_id) in met:
+            continue
+        if person.id in contacts:
+            one_way = len(mine["directions"][person.id]) == 1
+            since = mine["oldest"][person.id][1].timestamp()
+            never_met.append((one_way, since, person.rank, person))
+        elif person.id in links:
+            known_to_contacts.append((-len(links[person.id]), person.rank, person))
+    firsts = [
+        [item[-1] for item in heapq.nsmallest(SAY_HELLO_MAX, ranking, key=lambda i: i[:-1])]
+        for ranking in (never_met, known_to_contacts)
+    ]
+    chosen = [p for pair in itertools.zip_longest(*firsts) for p in pair if p is not None]
+    return [(p, _hello_reason(p, mine, links)) for p in chosen[:SAY_HELLO_MAX]]
+
+
+def _hello_reason(person: Person, mine: dict, links: dict) -> str:
+    contacts = mine["contacts"]
+    if person.id in contacts:
+        network, since = mine["oldest"][person.id]
+        directions = mine["directions"][person.id]
+        return _contact_reason(directions, Network(network).label, since.year)
+    shared = sorted((contacts[i] for i in links[person.id]), key=lambda c: c.name.lower())
+    return ngettext(
+        "knows %(count)s of your contacts: %(names)s",
+        "knows %(count)s of your contacts: %(names)s",
+        len(shared),
+    ) % {"count": len(shared), "names": ", ".join(c.name for c in shared[:2])}
+
+
+def _contact_reason(directions: set[str], network: str, year: int) -> str:
+    values = {"network": network, "year": year}
+    if len(directions) == 2:
+        return _("you follow each other on %(network)s since %(year)s, never met") % values
+    if "out" in directions:
+        return _("you follow them on %(network)s since %(year)s, never met") % values
+    return _("follows you on %(network)s since %(year)s, never met") % values
+
+
+def _picture(graph: Ties, people: dict, viewer, mine: dict, view: str) -> dict:
+    """The graph drawn for `view`: "around" holds the viewer, their contacts going and, as
+    room allows, those contacts' contacts among the attendees (most ties to contacts first)."""
+    contacts = mine["contacts"]
+    if view == "everyone":
+        everyone = graph.graph()
+        svg = graph_svg(everyone, graph.visible, people, me=viewer.pk, contacts=set(contacts))
+        return {"svg": svg}
+    near = [i for i in contacts if i in graph.adj]
+    keep = {viewer.pk, *near}
+    ring: dict[int, int] = {}
+    for contact in near:
+        for other in graph.adj[contact]:
+            if other not in keep:
+                ring[other] = ring.get(other, 0) + 1
+    ranked = sorted(ring, key=lambda i: (-ring[i], people[i].relevance))
+    room = max(AROUND_ME_MAX - len(keep), 0)
+    keep.update(ranked[:room])
+    sub = graph.graph(keep)
+    edges = {(a, b) for a, b in graph.visible if a in keep and b in keep}
+    if viewer.pk not in graph.adj:
+        # The viewer is not going: drawn in the middle of their contacts all the same.
+        me = people.get(viewer.pk) or make_person(viewer.pk, viewer.display_name, viewer.username)
+        people = {**people, viewer.pk: me}
+        sub.add_node(viewer.pk)
+        for contact in near:
+            sub.add_edge(viewer.pk, contact)
+    for contact in near:
+        # The viewer's ties, whoever holds them (those the viewer may see: `_viewer_ties`).
+        sub.add_edge(viewer.pk, contact)
+        directions = mine["directions"][contact]
+        if "out" in directions:
+            edges.add((viewer.pk, contact))
+        if "in" in directions:
+            edges.add((contact, viewer.pk))
+    return {
+        "svg": graph_svg(sub, edges, people, me=viewer.pk, contacts=set(near), compact=True),
+        "around_left_out": max(len(ranked) - room, 0),
+    }
 
 
 @dataclass
@@ -315,27 +572,15 @@ class Known:
 def known_going(*, event: Event, viewer) -> Known:
     """Three queries at most, whatever the number of attendees."""
     attendees = _attendees(event, viewer.pk)
-    ctx = _viewer_context(
-        viewer=viewer, event=event, attendees=attendees, people=_People(attendees.names)
-    )
-    known, fof = ctx["known_going"], len(ctx["friends_of_friends"])
+    people = attendees.people
+    contacts = _viewer_ties(viewer, people)["contacts"]
+    going_shown = [i for i in attendees.going_ids if i in attendees.shown]
+    known = sorted((people[i] for i in going_shown if i in contacts), key=lambda p: p.name.lower())
+    candidates = {i for i in going_shown if i not in contacts and i != viewer.pk}
+    fof = len(_links(viewer, event, contacts, candidates))
     me = 1 if viewer.pk in attendees.going_ids else 0
     others = len(attendees.going_ids) - len(known) - fof - me
     return Known(people=known, friends_of_friends=fof, others=others)
-
-
-def _links(viewer, event: Event, contacts: dict, candidates: set[int]) -> dict[int, set[int]]:
-    """For each candidate going, the viewer's contacts tied to them (ties the viewer may see)."""
-    second = Tie.objects.filter(
-        Q(from_member_id__in=list(contacts), to_member_id__in=_going(event))
-        | Q(from_member_id__in=_going(event), to_member_id__in=list(contacts))
-    ).values_list("from_member_id", "to_member_id", "from_member__ties_visibility")
-    links: dict[int, set[int]] = {}
-    for a, b, a_vis in second:
-        linker, target = (a, b) if a in contacts else (b, a)
-        if target in candidates and can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
-            links.setdefault(target, set()).add(linker)
-    return links
 
 
 def series_meeting_stats(*, series: Series) -> dict:

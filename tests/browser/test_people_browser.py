@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from community.models import Tie
 from events.models import RSVP
+from tests.browser.helpers import no_horizontal_scroll
 from tests.conftest import make_event, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,11 +36,54 @@ def test_people_view_draws_75_attendees_without_csp_errors(page, live_server, tm
     log_in(page, live_server, people[0])
     page.goto(event.get_absolute_url())
     page.get_by_role("link", name="Who is coming, and who knows whom").click()
-    assert page.locator("svg.people-graph g.attendee").count() == 75
+    # Around me by default: the viewer, guest-01 (mutual) and guest-02 whom guest-01 follows.
+    assert page.locator("svg.people-graph a.attendee").count() == 3
+    page.get_by_role("link", name="Everyone").click()
+    assert page.locator("svg.people-graph a.attendee").count() == 75
     assert page.locator("svg.people-graph .tie-mutual").count() == 20
-    assert page.locator("ul.newcomers li").count() == 15
+    assert page.locator("ul.newcomers li").count() == 6
+    page.get_by_text("9 more newcomers").click()
+    assert page.locator("details.people-more ul.plain-list li").first.is_visible()
     page.screenshot(path=str(tmp_path / "people.png"), full_page=True)
     assert errors == []
+
+
+def test_around_me_is_readable_on_a_phone(phone_page, live_server):
+    event = make_event(title="Soirée sur téléphone")
+    me = make_member("camille", display_name="Camille Delcroix")
+    people = [
+        make_member(f"guest-{i:02d}", display_name=f"Invité numéro {i:02d}") for i in range(30)
+    ]
+    for person in [me, *people]:
+        RSVP.objects.create(event=event, member=person, status=RSVP.Status.GOING)
+    for i, person in enumerate(people):
+        Tie.objects.create(
+            from_member=me if i % 2 else people[i - 1], to_member=person, network="x"
+        )
+    log_in(phone_page, live_server, me)
+    phone_page.goto(reverse("events:people", args=[event.slug]))
+    assert no_horizontal_scroll(phone_page)
+    # Every written name is at least 11 px tall on the screen, and inside the picture.
+    sizes = phone_page.evaluate(
+        """() => {
+            const svg = document.querySelector("svg.people-graph");
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll("text.label:not(.label-hover)")].map(t => {
+                const r = t.getBoundingClientRect();
+                const px = parseFloat(t.getAttribute("font-size")) * svg.getScreenCTM().a;
+                return [px, r.left >= box.left - 1 && r.right <= box.right + 1];
+            });
+        }"""
+    )
+    assert sizes
+    assert min(px for px, _inside in sizes) >= 11
+    assert all(inside for _px, inside in sizes)
+    # A name left out shows when its face gets keyboard focus.
+    hidden = phone_page.locator("svg.people-graph a.attendee:has(text.label-hover)").first
+    hidden.focus()
+    assert hidden.locator("text.label-hover").evaluate("t => getComputedStyle(t).visibility") == (
+        "visible"
+    )
 
 
 def test_member_says_they_know_someone_online(page, live_server):

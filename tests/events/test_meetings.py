@@ -71,10 +71,65 @@ def test_we_met_with_oneself_or_an_unknown_member_is_refused(client, past_event,
     client.force_login(member)
     we_met(client, past_event, member)
     response = client.post(
-        reverse("events:we_met", args=[past_event.slug]), {"member": "nobody-here"}
+        reverse("events:we_met", args=[past_event.slug]), {"member": "nobody-here"}, follow=True
     )
-    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]] == [
+        "Vous ne pouvez pas enregistrer une rencontre avec vous-même.",
+        "Choisissez une personne affichée parmi les participants de cet événement.",
+    ]
     assert Meeting.objects.count() == 0
+
+
+def answer(client, event, other) -> list[str]:
+    response = client.post(
+        reverse("events:we_met", args=[event.slug]), {"member": other.username}, follow=True
+    )
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_we_met_gives_the_same_answer_for_an_unlisted_attendee_and_a_non_attendee(
+    client, past_event, member
+):
+    hermit = make_member("hermit", listed_in_attendees=False, ties_visibility="nobody")
+    stranger = make_member("stranger")
+    go(past_event, member, hermit)
+    client.force_login(member)
+    assert answer(client, past_event, hermit) == answer(client, past_event, stranger)
+    assert answer(client, past_event, hermit) == [
+        "Choisissez une personne affichée parmi les participants de cet événement."
+    ]
+    assert Meeting.objects.count() == 0
+    # Nor is the unlisted attendee offered on the page.
+    body = client.get(reverse("events:people", args=[past_event.slug])).content.decode()
+    assert 'value="hermit"' not in body
+
+
+def test_a_meeting_is_confirmed_when_the_other_side_says_so_too(client, past_event, member):
+    other = make_member("thomas", display_name="Thomas")
+    go(past_event, member, other)
+    people_url = reverse("events:people", args=[past_event.slug])
+    client.force_login(member)
+    assert answer(client, past_event, other) == [
+        "C’est noté\u00a0: vous avez rencontré Thomas. "
+        "La rencontre sera confirmée quand cette personne le dira aussi."
+    ]
+    meeting = Meeting.objects.get()
+    assert meeting.confirmed_at is None
+    assert client.get(people_url).context["met_here"] == {other.pk: "mine"}
+    assert "en attente de sa confirmation" in client.get(people_url).content.decode()
+    assert answer(client, past_event, other) == []  # saying it twice changes nothing
+    client.force_login(other)
+    assert client.get(people_url).context["met_here"] == {member.pk: "theirs"}
+    assert "Camille dit que vous vous êtes rencontrés" in client.get(people_url).content.decode()
+    assert answer(client, past_event, member) == [
+        "C’est confirmé\u00a0: vous avez rencontré Camille."
+    ]
+    meeting.refresh_from_db()
+    assert meeting.confirmed_at is not None
+    assert meeting.recorded_by == member
+    assert client.get(people_url).context["met_here"] == {member.pk: "confirmed"}
+    client.force_login(member)
+    assert client.get(people_url).context["met_here"] == {other.pk: "confirmed"}
 
 
 def test_anonymous_cannot_record_a_meeting(client, past_event, member, outsider):
@@ -88,10 +143,10 @@ def test_people_view_offers_we_met_after_the_event(client, past_event, member, o
     client.force_login(member)
     ctx = client.get(reverse("events:people", args=[past_event.slug])).context
     assert ctx["can_record_meetings"] is True
-    assert ctx["met_here"] == set()
+    assert ctx["met_here"] == {}
     we_met(client, past_event, outsider)
     ctx = client.get(reverse("events:people", args=[past_event.slug])).context
-    assert ctx["met_here"] == {outsider.pk}
+    assert ctx["met_here"] == {outsider.pk: "mine"}
 
 
 def test_series_measure(client, series):

@@ -1064,9 +1064,14 @@ class Builder:
                 rsvp.created_at = created
                 declined.append(rsvp)
         RSVP.objects.bulk_update(declined, ["created_at"])
-        for meeting, created in self.meeting_created:
+        for index, (meeting, created) in enumerate(self.meeting_created):
             meeting.created_at = created
-        Meeting.objects.bulk_update([m for m, _at in self.meeting_created], ["created_at"])
+            # Most "we met" were said by both; one in six waits for the other side.
+            if index % 6:
+                meeting.confirmed_at = min(created + dt.timedelta(hours=5), self.now)
+        Meeting.objects.bulk_update(
+            [m for m, _at in self.meeting_created], ["created_at", "confirmed_at"]
+        )
         for event, announced in self.announced:
             event.created_at = event.updated_at = announced
         Event.objects.bulk_update([e for e, _at in self.announced], ["created_at", "updated_at"])
