@@ -5,6 +5,7 @@
     .venv/bin/python bench/cluster.py outage      # PostgreSQL stopped for 8 s under load
     .venv/bin/python bench/cluster.py terminate   # pg_terminate_backend on every app connection
     .venv/bin/python bench/cluster.py all
+    .venv/bin/python bench/cluster.py ramp        # what saturates first as clients grow
 
 The script starts a PostgreSQL of its own (initdb in a temporary folder, a free port of
 127.0.0.1; as root it runs it as the `postgres` user) so that restarting it harms nobody, uses
@@ -14,6 +15,7 @@ checked and exits 1 when a check fails. Figures and how to read them: bench/READ
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -39,7 +41,9 @@ MAX_RECOVERY_SECONDS = 10.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("scenario", choices=["race", "restart", "outage", "terminate", "all"])
+    parser.add_argument(
+        "scenario", choices=["race", "restart", "outage", "terminate", "all", "ramp"]
+    )
     parser.add_argument("--requests", type=int, default=200, help="RSVPs of the race")
     parser.add_argument("--seats", type=int, default=10, help="seats of the raced event")
     parser.add_argument("--seconds", type=float, default=20, help="load time per fault")
@@ -64,6 +68,8 @@ def main() -> int:
                     failures += under_load(site, args, f"restart -m {mode}", postgres.restart, mode)
             elif scenario == "outage":
                 failures += under_load(site, args, "stopped 8 s", postgres.outage, 8)
+            elif scenario == "ramp":
+                ramp(site, postgres)
             else:
                 failures += terminate(site, postgres)
     print()
@@ -109,6 +115,12 @@ class Postgres:
             [*self.as_user, self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"],
             capture_output=True,
         )
+        # Keep the logs (PostgreSQL's, the servers' tracebacks) for a look afterwards.
+        logs = Path(tempfile.gettempdir()) / "rencontres-cluster-logs"
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir()
+        for log in self.dir.glob("*log"):
+            shutil.copy(log, logs)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def pg(self, program: str, *arguments) -> str:
@@ -201,8 +213,9 @@ class Site:
             )
         for port, server in zip(self.ports, self.servers, strict=True):
             wait_until_up(port, server)
+        logs = Path(tempfile.gettempdir()) / "rencontres-cluster-logs"
         print(f"{SERVERS} gunicorn servers × {WORKERS} workers on ports {self.ports}, "
-              f"cache {self.redis_url}, logs {self.postgres.dir}/gunicorn-*.log")  # fmt: skip
+              f"cache {self.redis_url}, logs kept in {logs}/")  # fmt: skip
         return self
 
     def __exit__(self, *exc):
@@ -421,6 +434,9 @@ def under_load(site: Site, args, name: str, fault, *fault_args) -> list[str]:
           f"{sorted({str(a.status) for a in other})}; slowest answer {slowest:.2f} s; "
           f"last error {last_error - up:+.1f} s after PostgreSQL was back; "
           f"answered writes missing from the database: {len(missing)}")  # fmt: skip
+    for kind, _, a in sorted(answers, key=lambda x: -x[2].seconds)[:3]:
+        print(f"  slow: {kind} sent {a.started - down:+.1f} s after the fault began, "
+              f"{a.status} after {a.seconds:.2f} s (at {time.strftime('%H:%M:%S')})")  # fmt: skip
     failures = []
     if missing:
         failures.append(f"{name}: {len(missing)} writes answered 302 are not in the database")
@@ -456,6 +472,72 @@ def terminate(site: Site, postgres: Postgres) -> list[str]:
     if statuses != [200] * len(answers):
         return ["terminate: a request after pg_terminate_backend did not succeed"]
     return []
+
+
+def ramp(site: Site, postgres: Postgres) -> None:
+    """Requests/s, latencies and where the CPU went, for more and more concurrent clients."""
+    import psutil
+
+    event = site.event("bench-ramp", 1_000_000)
+    _, sessions = site.members_with_sessions("ramp-", 256)
+    mixes = {
+        "anonymous event page": lambda i, port: request(port, "GET", event),
+        "member event page": lambda i, port: request(port, "GET", event, sessions[i]),
+        # Each client says going, then not going, then going…: a write and a redirect.
+        "member RSVP": lambda i, port: request(
+            port, "POST", f"{event}rsvp/", sessions[i], f"answer={RAMP_ANSWERS[i % 2]}"
+        ),
+    }
+    postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+
+    def cpu_seconds(roots: list[int]) -> float:
+        total = 0.0
+        for root in roots:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                tree = psutil.Process(root)
+                for proc in [tree, *tree.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        times = proc.cpu_times()
+                        total += times.user + times.system
+        return total
+
+    print(f"{'mix':<22} {'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'max ms':>7} {'errors':>6} {'gunicorn CPU':>12} {'postgres CPU':>12}")  # fmt: skip
+    for name, call in mixes.items():
+        for clients in (2, 8, 32, 128):
+            answers: list[Answer] = []
+            lock = threading.Lock()
+            stop = threading.Event()
+
+            def client(i: int, call=call, stop=stop, lock=lock, answers=answers) -> None:
+                while not stop.is_set():
+                    answer = call(i, site.ports[i % SERVERS])
+                    with lock:
+                        answers.append(answer)
+
+            web0, db0 = cpu_seconds([s.pid for s in site.servers]), cpu_seconds([postmaster])
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            time.sleep(RAMP_SECONDS)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            wall = time.monotonic() - started
+            web = cpu_seconds([s.pid for s in site.servers]) - web0
+            db = cpu_seconds([postmaster]) - db0
+            times = sorted(a.seconds * 1000 for a in answers)
+            errors = sum(1 for a in answers if is_5xx(a))
+            print(f"{name:<22} {clients:>7} {len(answers) / wall:7.0f} "
+                  f"{times[len(times) // 2]:7.0f} {times[int(len(times) * 0.95)]:7.0f} "
+                  f"{times[-1]:7.0f} {errors:>6} {web / wall:11.0%} {db / wall:11.0%}")  # fmt: skip
+    print(f"CPU: share of one core (the machine has {os.cpu_count()}); load average "
+          f"{os.getloadavg()[0]:.1f}.")  # fmt: skip
+
+
+RAMP_SECONDS = 6
+RAMP_ANSWERS = ("going", "declined")
 
 
 # --- Helpers ------------------------------------------------------------------------------

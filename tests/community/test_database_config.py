@@ -39,8 +39,8 @@ def test_an_unreachable_database_is_given_up_within_seconds_and_connections_are_
     )
 
     options = config["OPTIONS"]
-    assert options["connect_timeout"] == 3
-    assert (options["pool"]["max_size"], options["pool"]["timeout"]) == (2, 3)
+    assert options["connect_timeout"] == 2
+    assert (options["pool"]["max_size"], options["pool"]["timeout"]) == (2, 2)
     assert options["pool"]["reconnect_timeout"] == 5
     assert options["options"] == "-c statement_timeout=20000"
     # Django's pool tests each connection before handing it out only with health checks on.
