@@ -258,7 +258,11 @@ def _icebreakers(graph: nx.Graph, visible: set, people: dict, met_pairs: set) ->
 
 def _viewer_context(*, viewer, event: Event, attendees: Attendees, people: dict) -> dict:
     """People the viewer knows who are going, and friends-of-friends with who links them."""
-    mine = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
+    # Ties with a deactivated member are not shown: such a member is named nowhere.
+    mine = Tie.objects.filter(
+        Q(from_member=viewer, to_member__is_active=True)
+        | Q(to_member=viewer, from_member__is_active=True)
+    ).values_list(
         "from_member_id",
         "from_member__display_name",
         "from_member__username",
