@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from community.models import Tie
 from events.models import RSVP, Meeting
-from tests.conftest import make_event, make_member, make_organiser
+from tests.conftest import make_event, make_organiser
 
 pytestmark = pytest.mark.django_db
 
