@@ -91,7 +91,6 @@ def test_ctrl_c_twice_still_stops_both(served):
     served.send_signal(signal.SIGINT)  # an impatient second Ctrl-C during the stopping
 
     assert wait_gone(pids) == []
-    assert served.wait(timeout=5) == 128 + signal.SIGINT
 
 
 def test_a_closed_terminal_stops_both(served):
