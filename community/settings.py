@@ -104,7 +104,7 @@ TEMPLATES = [
 ]
 
 # Connections: every process (gunicorn worker, job worker, manage.py command) keeps a pool of
-# at most DATABASE_POOL_SIZE. The web server limits each query to DATABASE_STATEMENT_TIMEOUT
+# at most DATABASE_POOL_SIZE. Under gunicorn each query is limited to DATABASE_STATEMENT_TIMEOUT
 # seconds (community/wsgi.py sets it; commands such as migrate or seed_scale run unbounded).
 DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", "4")
 DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", "0")
