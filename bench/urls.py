@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bench.views import floor
+from community.urls import handler500  # noqa: F401 - the site's error pages here too
 from community.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [

@@ -103,7 +103,29 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(BASE_DIR, os.environ.get("DATABASE_URL"))}
+# Connections: every process (gunicorn worker, job worker, manage.py command) keeps a pool of
+# at most DATABASE_POOL_SIZE. Under gunicorn each query is limited to DATABASE_STATEMENT_TIMEOUT
+# seconds (community/wsgi.py sets it; commands such as migrate or seed_scale run unbounded).
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", "4")
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", "0")
+if DATABASE_POOL_SIZE < 1 or DATABASE_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL_SIZE must be 1 or more and DATABASE_STATEMENT_TIMEOUT 0 or more."
+    )
+DATABASES = {
+    "default": database_config(
+        BASE_DIR,
+        os.environ.get("DATABASE_URL"),
+        pool_size=DATABASE_POOL_SIZE,
+        statement_timeout=DATABASE_STATEMENT_TIMEOUT,
+    )
+}
+# The connection budget (community/checks.py): APP_SERVERS machines or containers each run
+# WEB_CONCURRENCY gunicorn workers (gunicorn reads the same variable), and JOB_WORKERS
+# `db_worker` processes run in all; every one of them may open DATABASE_POOL_SIZE connections.
+APP_SERVERS = envint("APP_SERVERS", "1")
+WEB_CONCURRENCY = envint("WEB_CONCURRENCY", "1")
+JOB_WORKERS = envint("JOB_WORKERS", "1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache that every worker and server shares: allauth's rate limits live here, and a

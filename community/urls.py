@@ -44,6 +44,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The 503 page when the database is out of reach, the 500 page otherwise.
+handler500 = "community.views.site.server_error"
+
 # Stored photos and event covers from the filesystem storage (a bucket serves its own); only
 # content-hash names.
 if photos.serves_media():

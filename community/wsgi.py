@@ -3,13 +3,17 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from community.checks import require_static_manifest
+from community.checks import require_connection_budget, require_static_manifest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+# A request never waits on one query longer than this (seconds): a stuck query ends in the
+# 503 page well before gunicorn's 30 s timeout kills the worker. Commands run unbounded.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "20")
 application = get_wsgi_application()
 
-# Refuse to start rather than answer 500 on every page.
+# Refuse to start rather than answer 500 on every page, or take the database past its limit.
 require_static_manifest()
+require_connection_budget()
 
 # Everything loaded so far (Django, the apps, networkx…) lives as long as the worker: move it
 # out of the garbage collector's sight, so that the full collections that big pages (the

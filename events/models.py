@@ -106,6 +106,10 @@ class Series(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:series", args=[self.slug])
 
+    def named_organisers(self):
+        """The organisers a page may name: a deactivated member is named nowhere."""
+        return self.organisers.filter(is_active=True).order_by("display_name")
+
 
 class SeriesLink(models.Model):
     """A group or page of a series elsewhere (Meetup group, LinkedIn page, blog…)."""

@@ -6,6 +6,7 @@ refused by the database raises `ValidationError`, which the view shows on its fo
 """
 
 import datetime as dt
+import unicodedata
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
@@ -30,9 +31,11 @@ from events.notifications import notify_cancelled, notify_moved, notify_publishe
 from events.reminders import schedule_reminders
 from events.rsvps import promote_waitlisted
 
-# Spreadsheets run a cell as a formula when it starts with one of these; zero-width characters
-# and full-width look-alikes are skipped or read as the real sign by some of them.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\u200b", "\ufeff", "＝", "＋", "－", "＠")
+# Spreadsheets run a cell as a formula when it starts with one of these. Some skip what comes
+# before it when invisible (spaces, zero-width and other format characters: U+200B, U+FEFF,
+# U+2060…) or read a look-alike as the real sign (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫,
+# which NFKC folds into the ASCII ones, and the minus sign −).
+FORMULA_SIGNS = ("=", "+", "-", "@", "\u2212")
 
 # An edition is "on track" with at least this share of the going count past editions had
 # at the same number of days before their date.
@@ -169,7 +172,12 @@ def _saving(event: Event):
 
 def csv_cell(value: str) -> str:
     """A cell a spreadsheet shows as typed, never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    first = value[:1]
+    if first and (first.isspace() or unicodedata.category(first) in ("Cf", "Cc", "Zs")):
+        return "'" + value  # whatever the invisible start hides
+    if unicodedata.normalize("NFKC", first).startswith(FORMULA_SIGNS):
+        return "'" + value
+    return value
 
 
 def attendee_rows(event: Event) -> list[list[str]]:
@@ -178,9 +186,11 @@ def attendee_rows(event: Event) -> list[list[str]]:
     rsvps = event.rsvps.active().select_related("member").order_by("status", "status_changed_at")
     rows = [[_("Name"), _("Status"), _("RSVP time")]]
     for rsvp in rsvps:
+        # A deactivated member keeps their seat in the count, but is named nowhere.
+        name = str(rsvp.member) if rsvp.member.is_active else _("Deactivated account")
         rows.append(
             [
-                csv_cell(str(rsvp.member)),
+                csv_cell(name),
                 rsvp.get_status_display(),
                 timezone.localtime(rsvp.created_at).strftime("%Y-%m-%d %H:%M"),
             ]

@@ -148,3 +148,65 @@ def test_no_generated_request_gives_a_server_error(site):
                 assert response.status_code != 500, url
 
         check()
+
+
+# Form fields as pages write them: <input name=…>, <select name=…>, <textarea name=…> and
+# <button name=…> (the RSVP answers).
+FIELD = re.compile(r'<(?:input|select|textarea|button)\b[^>]*?\bname="([^"]+)"')
+# Fields of forms that only a POST shows (the import confirmation after an upload).
+POSTED_FORMS_FIELDS = {"token"}
+
+
+def _fill(route: str, known: list[str]):
+    """A route's placeholders filled, mostly with real slugs, usernames, pks and tokens."""
+    names = re.findall(r"\{(\w+)\}", route)
+    value = st.one_of(st.sampled_from(known), st.sampled_from(known), TEXT)
+    return st.builds(
+        lambda values: route.format(**{k: quote(v, safe="") for k, v in values.items()}),
+        st.fixed_dictionaries(dict.fromkeys(names, value)),
+    )
+
+
+def _fields_of_every_form(site, visitors) -> list[str]:
+    """The names of the fields of every form the pages show, to any of the visitors."""
+    fields = set()
+    for route in ROUTES:
+        names = re.findall(r"\{(\w+)\}", route)
+        for known in site["known"] if names else [None]:
+            url = route.format(**dict.fromkeys(names, quote(known or "", safe="")))
+            for client in visitors.values():
+                response = client.get(url)
+                if response.get("Content-Type", "").startswith("text/html"):
+                    fields.update(FIELD.findall(response.content.decode()))
+    return sorted((fields | POSTED_FORMS_FIELDS) - {"csrfmiddlewaretoken"})
+
+
+def test_no_generated_form_post_gives_a_server_error(site):
+    """Generated values posted to every route, in the fields of every form of the site (and
+    made-up ones), as anonymous, a member and an organiser."""
+    visitors = {actor: _visitor(site, actor) for actor in ("anonymous", "member", "organiser")}
+    fields = _fields_of_every_form(site, visitors)
+    assert {"answer", "password", "token", "title", "capacity", "email"} <= set(fields)
+    data = st.dictionaries(
+        st.one_of(st.sampled_from(fields), TEXT),
+        st.one_of(TEXT, st.sampled_from(site["known"]), st.sampled_from(["1", "on", "going"])),
+        max_size=8,
+    )
+    for route in ROUTES:
+        if route.startswith("/accounts/logout"):
+            continue  # it would only log the visitors out for the routes after it
+
+        @settings(
+            max_examples=2,  # ~1,000 posts in all
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+        @given(url=_fill(route, site["known"]), form=data)
+        def check(url, form):
+            for actor, client in visitors.items():
+                response = client.post(url, form)
+                assert response.status_code != 500, (actor, url, form)
+
+        check()

@@ -93,7 +93,7 @@ def series_page(request: HttpRequest, slug: str) -> HttpResponse:
     count = (count_form.is_valid() and count_form.cleaned_data["count"]) or 5
     ctx = {
         "series": series,
-        "organisers": series.organisers.order_by("display_name"),
+        "organisers": series.named_organisers(),
         "add_form": add_form,
         "overbooking_form": OverbookingForm(instance=series),
         "no_shows": forecast.no_shows(forecast.load_history([series.pk])[series.pk]),

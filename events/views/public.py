@@ -255,13 +255,13 @@ def _series_detail(request: HttpRequest, slug: str) -> Page:
 
 
 def _series_parts(slug: str) -> dict:
-    series = get_object_or_404(Series.objects.prefetch_related("links", "organisers"), slug=slug)
+    series = get_object_or_404(Series.objects.prefetch_related("links"), slug=slug)
     events = series.events.published().with_counts().select_related("venue", "series")
     now = timezone.now()
     upcoming = list(events.upcoming(now).order_by("start"))
     ctx = {
         "series": series,
-        "organisers": list(series.organisers.all()),
+        "organisers": list(series.named_organisers()),
         "links": list(series.links.all()),
         "upcoming": upcoming,
         "past": list(

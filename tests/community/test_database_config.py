@@ -21,7 +21,7 @@ def test_database_url_is_used_when_set(tmp_path):
         6543,
     )
     assert config["CONN_MAX_AGE"] == 0  # the connection pool requires it
-    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert config["OPTIONS"]["pool"]["max_size"] == 4
     assert not (tmp_path / ".pgdata").exists()  # no embedded server was started
 
 
@@ -34,8 +34,23 @@ def test_without_database_url_the_embedded_backend_is_configured_but_not_started
         str(tmp_path / ".pgdata"),
     )
     assert config["CONN_MAX_AGE"] == 0  # the connection pool requires it
-    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert config["OPTIONS"]["pool"]["max_size"] == 4
     assert not (tmp_path / ".pgdata").exists()  # started by the first connection only
+
+
+def test_an_unreachable_database_is_given_up_within_seconds_and_connections_are_checked(tmp_path):
+    config = database_config(
+        tmp_path, "postgres://db.example/rencontres", pool_size=2, statement_timeout=20
+    )
+
+    options = config["OPTIONS"]
+    assert options["connect_timeout"] == 2
+    assert (options["pool"]["max_size"], options["pool"]["timeout"]) == (2, 2)
+    assert options["pool"]["reconnect_timeout"] == 5
+    assert options["options"] == "-c statement_timeout=20000"
+    # Django's pool tests each connection before handing it out only with health checks on.
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "options" not in database_config(tmp_path, "postgres://h/db")["OPTIONS"]
 
 
 @pytest.mark.parametrize(

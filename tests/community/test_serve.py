@@ -81,3 +81,21 @@ def test_when_the_web_server_dies_the_worker_stops_too(served):
     web.kill()
 
     assert wait_gone(pids) == []
+
+
+def test_ctrl_c_twice_still_stops_both(served):
+    pids = all_pids(served)
+
+    served.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    served.send_signal(signal.SIGINT)  # an impatient second Ctrl-C during the stopping
+
+    assert wait_gone(pids) == []
+
+
+def test_a_closed_terminal_stops_both(served):
+    pids = all_pids(served)
+
+    served.send_signal(signal.SIGHUP)
+
+    assert wait_gone(pids) == []

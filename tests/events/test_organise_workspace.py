@@ -195,7 +195,20 @@ def test_attendee_csv_is_in_the_organisers_language(client, organiser, event):
         ("＋cmd", "'＋cmd"),
         ("－cmd", "'－cmd"),
         ("＠cmd", "'＠cmd"),
+        ("\u200c=cmd", "'\u200c=cmd"),  # zero-width non-joiner
+        ("\u2060+cmd", "'\u2060+cmd"),  # word joiner
+        ("\u00a0=cmd", "'\u00a0=cmd"),  # no-break space
+        (" =cmd", "' =cmd"),
+        ("\t=cmd", "'\t=cmd"),
+        ("\r=cmd", "'\r=cmd"),
+        ("﹦cmd", "'﹦cmd"),  # small equals sign
+        ("﹢cmd", "'﹢cmd"),
+        ("﹣cmd", "'﹣cmd"),
+        ("﹫cmd", "'﹫cmd"),
+        ("\u2212" + "1", "'\u2212" + "1"),  # minus sign
         ("Ana", "Ana"),
+        ("Éloïse", "Éloïse"),
+        ("Ｚoé", "Ｚoé"),  # a full-width letter is no formula
         ("Ana=Bea", "Ana=Bea"),
         ("", ""),
     ],

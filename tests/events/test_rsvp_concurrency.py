@@ -6,9 +6,17 @@ production, so the event row lock really serialises them (inside a test-wide tra
 """
 
 import http.client
+import os
 import re
 import secrets
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -21,7 +29,10 @@ from django.urls import reverse
 
 from community.models import User
 from events.models import RSVP
-from tests.conftest import make_event
+from events.rsvps import with_waitlist_position
+from tests.conftest import make_event, test_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,3 +167,89 @@ def test_simultaneous_cancellations_promote_exactly_as_many_waitlisted(live_serv
     going_now = sum(1 for s in status.values() if s == RSVP.Status.GOING)
     assert going_now == event.capacity  # no free seat while people wait
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in waiting[:6])
+
+
+class Server:
+    """A gunicorn app server (2 sync workers) on the test database, as in production."""
+
+    def __init__(self, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "community.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+            ],  # fmt: skip
+            cwd=ROOT,
+            # The product's settings (DEBUG on: no collectstatic needed) on the test database.
+            env=os.environ
+            | {"DJANGO_SETTINGS_MODULE": "community.settings", "DATABASE_URL": test_database_url()},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def wait_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:  # noqa: S310 - loopback
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        pytest.fail("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def two_servers():
+    servers = []
+    for _ in range(2):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        servers.append(Server(port))
+    try:
+        for server in servers:
+            server.wait_up()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_rsvps_racing_through_two_app_servers_fill_the_seats_once(two_servers, series):
+    """The seats are counted under the event's row lock in PostgreSQL, so four gunicorn
+    workers on two servers hand out exactly as many as there are (bench/cluster.py race does
+    the same with 200 members)."""
+    event = make_event(series=series, capacity=10)
+    members = [quick_member(f"cluster{i}") for i in range(40)]
+    browsers = [
+        Browser(SimpleNamespace(url=two_servers[i % 2].url), m) for i, m in enumerate(members)
+    ]
+    url = reverse("events:rsvp", args=[event.slug])
+
+    results = fire_at_once(
+        [lambda b=b: b.request("POST", url, {"answer": "going"}) for b in browsers]
+    )
+
+    assert [r[0] if isinstance(r, tuple) else r for r in results] == [302] * 40
+    rsvps = RSVP.objects.filter(event=event)
+    assert rsvps.going().count() == 10
+    positions = with_waitlist_position(rsvps.waitlisted()).values_list(
+        "waitlist_position", flat=True
+    )
+    assert sorted(positions) == list(range(1, 31))

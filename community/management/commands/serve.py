@@ -26,6 +26,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, **options):
         manage = [sys.executable, sys.argv[0]]
+        # Our own handlers for Ctrl-C, `kill` and a closed terminal: they only note the signal,
+        # so a second Ctrl-C cannot interrupt the stopping below half-way and leave a child
+        # running (the children, in sessions of their own, get no signal from the terminal).
+        received: list[int] = []
+
+        def note(signum, frame):
+            received.append(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, note)
         # Each child leads its own process group, so that stopping it reaches the processes
         # it started (runserver's autoreloader runs the server in a grandchild).
         children = [
@@ -34,15 +44,9 @@ class Command(BaseCommand):
             subprocess.Popen([*manage, "runserver", addrport], start_new_session=True),  # noqa: S603
         ]
 
-        def stop(signum, frame):
-            raise SystemExit(128 + signum)
-
-        signal.signal(signal.SIGTERM, stop)
         try:
-            while all(child.poll() is None for child in children):
+            while not received and all(child.poll() is None for child in children):
                 time.sleep(0.2)
-        except (KeyboardInterrupt, SystemExit):
-            pass
         finally:
             for child in children:
                 signal_group(child, signal.SIGTERM)
@@ -56,6 +60,8 @@ class Command(BaseCommand):
                 time.sleep(0.1)
             for child in children:
                 signal_group(child, signal.SIGKILL)
+        if received:
+            sys.exit(128 + received[0])
 
 
 def signal_group(child: subprocess.Popen, signum: int) -> bool:
