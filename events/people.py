@@ -258,24 +258,11 @@ def _icebreakers(graph: nx.Graph, visible: set, people: dict, met_pairs: set) ->
 
 def _viewer_context(*, viewer, event: Event, attendees: Attendees, people: dict) -> dict:
     """People the viewer knows who are going, and friends-of-friends with who links them."""
-    mine = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
-        "from_member_id",
-        "from_member__display_name",
-        "from_member__username",
-        "from_member__ties_visibility",
-        "to_member_id",
-        "to_member__display_name",
-        "to_member__username",
-    )
     shown = attendees.shown
     going_shown = {i for i in attendees.going_ids if i in shown}
-    contacts: dict[int, Person] = {}
-    for a, a_name, a_user, a_vis, b, b_name, b_user in mine:
-        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
-            continue
-        other = (b, b_name, b_user) if a == viewer.pk else (a, a_name, a_user)
-        if other[0] not in contacts:
-            contacts[other[0]] = people.get(other[0]) or make_person(*other)
+    contacts: dict[int, Person] = {
+        i: people.get(i) or make_person(i, *names) for i, names in visible_contacts(viewer).items()
+    }
     known_going = sorted(
         (people[i] for i in contacts if i in going_shown), key=lambda p: p.name.lower()
     )
@@ -287,6 +274,47 @@ def _viewer_context(*, viewer, event: Event, attendees: Attendees, people: dict)
     ]
     fof.sort(key=lambda item: item[0].name.lower())
     return {"known_going": known_going, "friends_of_friends": fof}
+
+
+def visible_contacts(viewer) -> dict[int, tuple[str, str]]:
+    """The members tied to the viewer either way, through a tie the viewer may see (its
+    owner's `ties_visibility` decides): id → (display name, username). One query."""
+    mine = Tie.objects.filter(Q(from_member=viewer) | Q(to_member=viewer)).values_list(
+        "from_member_id",
+        "from_member__display_name",
+        "from_member__username",
+        "from_member__ties_visibility",
+        "to_member_id",
+        "to_member__display_name",
+        "to_member__username",
+    )
+    contacts: dict[int, tuple[str, str]] = {}
+    for a, a_name, a_user, a_vis, b, b_name, b_user in mine:
+        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+            continue
+        other_id, names = (b, (b_name, b_user)) if a == viewer.pk else (a, (a_name, a_user))
+        contacts.setdefault(other_id, names)
+    return contacts
+
+
+def contacts_going(*, viewer, event_ids: list[int]) -> dict[int, list]:
+    """For each of `event_ids`, the viewer's contacts going who let themselves be listed
+    among attendees, as members with their photo, earliest RSVP first. Two queries
+    whatever the number of events (for the cards of `/` and of a series page)."""
+    contact_ids = list(visible_contacts(viewer)) if event_ids else []
+    if not contact_ids:
+        return {}
+    going = (
+        RSVP.objects.going()
+        .listed()
+        .filter(event_id__in=event_ids, member_id__in=contact_ids)
+        .select_related("member__photo")
+        .order_by("event_id", "status_changed_at", "pk")
+    )
+    by_event: dict[int, list] = {}
+    for rsvp in going:
+        by_event.setdefault(rsvp.event_id, []).append(rsvp.member)
+    return by_event
 
 
 def _links(viewer, event: Event, contacts: dict, candidates: set[int]) -> dict[int, set[int]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
     path("events/<slug:slug>/event.ics", feeds.event_calendar, name="event_ics"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("series-colours.css", public.series_colours, name="series_colours"),
     # Who knows whom among the attendees, and "we met".
     path("events/<slug:slug>/people/", people.people, name="people"),
     path("events/<slug:slug>/met/", people.we_met, name="we_met"),
