@@ -378,8 +378,11 @@ class Builder:
         """Illustrative pictures for about half of the members: abstract shapes drawn here
         (no real face), stored like an uploaded photo, through community/photos.py."""
         for person in self.people:
-            if self.rng.random() < 0.5:
-                squares = photos.encode_photo(abstract_avatar(self.rng))
+            # A random source of its own: the rest of the story draws from `self.rng` as
+            # before, so the avatars change nothing else.
+            rng = random.Random(f"avatar-{person.user.username}")
+            if rng.random() < 0.5:
+                squares = photos.encode_photo(abstract_avatar(rng))
                 photos.set_photo(member=person.user, squares=squares)
 
     def join(self, person: Person, clusters: list[str]) -> None:
