@@ -221,12 +221,12 @@ def test_event_page_query_count_does_not_grow_with_attendees(
     make_event(title="Autre", days=20, capacity=5)
     client.force_login(member)
 
-    # session, user, event with counts, data version, links, attendees, my RSVP,
-    # "do I organise?" (nav)
-    with django_assert_num_queries(8):
+    # session, user, event with counts, data version, links, attendees, my RSVP, and the
+    # header's photo and "do I organise?" (read once per data version)
+    with django_assert_num_queries(9):
         body = client.get(event.get_absolute_url()).content.decode()
-    # the links and attendees come from the cache from then on
-    with django_assert_num_queries(6):
+    # the links, attendees and header come from the cache from then on
+    with django_assert_num_queries(5):
         again = client.get(event.get_absolute_url()).content.decode()
 
     assert len(attendee_names(body)) == attendees
@@ -260,7 +260,7 @@ def test_series_page_query_count_does_not_grow_with_events(
 
     # data version, series, its links, its organisers, upcoming events, past events, their
     # links, and the meeting measure: ties turned into meetings, newcomers who met someone
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the header (photo, organiser flag) or the data version
         body = client.get(series.get_absolute_url()).content.decode()
     with django_assert_num_queries(1):
         again = client.get(series.get_absolute_url()).content.decode()
