@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),
+    path("organise/series/<slug:slug>/clashes/", organise.clash_preview, name="clash_preview"),
     path("organise/events/<slug:slug>/edit/", organise.event_edit, name="organise_edit"),
     path("organise/events/<slug:slug>/publish/", organise.hold_publish, name="organise_publish"),
     path("organise/events/<slug:slug>/cancel/", organise.event_cancel, name="organise_cancel"),
