@@ -91,7 +91,7 @@ def series_page(request: HttpRequest, slug: str) -> HttpResponse:
     count = (count_form.is_valid() and count_form.cleaned_data["count"]) or 5
     ctx = {
         "series": series,
-        "organisers": series.organisers.order_by("display_name"),
+        "organisers": series.organisers.select_related("photo").order_by("display_name"),
         "add_form": add_form,
         "free_dates": free_dates(series=series, count=count),
         "count": count,
