@@ -1,10 +1,10 @@
 """`make screenshots`: PNGs of every page, at 1280×800 and 375×812, into docs/screenshots/.
 
 Serves the demo community (`manage.py seed_demo` data, in the database of DATABASE_URL) with
-the development server on 127.0.0.1:$SCREENSHOTS_PORT (8129), visits each page in Debian's
-Chromium (French, as the site's visitors see it), anonymous or logged in as a demo account,
-and writes `<name>-<width>.png`. Long pages are cut at three screens; the PNGs are reduced to
-256 colours, which keeps them small enough to commit.
+the development server on 127.0.0.1:$SCREENSHOTS_PORT (8129), DEBUG off, visits each page in
+Debian's Chromium (French, as the site's visitors see it), anonymous or logged in as a demo
+account, and writes `<name>-<width>.png`. Long pages are cut at three screens; the PNGs are
+reduced to 256 colours, which keeps them small enough to commit.
 """
 
 import io
@@ -95,8 +95,21 @@ def save(png: bytes, path: Path) -> None:
 def main() -> None:
     targets = pages()
     OUT.mkdir(parents=True, exist_ok=True)
+    # As in production (DEBUG off), so that error pages are the site's own; WhiteNoise then
+    # serves the collected static files.
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get(
+            "SECRET_KEY", "screenshots-only-not-a-secret-0123456789abcdef"
+        ),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    manage = [sys.executable, "manage.py"]
+    collect = [*manage, "collectstatic", "--no-input", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)  # noqa: S603 - our own manage.py
     server = subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT
+        [*manage, "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT, env=env
     )
     try:
         wait_for_server(server)
