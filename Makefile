@@ -15,7 +15,7 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=check-deploy-placeholder-secret-key-0123456
 	SECURE_COOKIES=true BEHIND_HTTPS_PROXY=true SECURE_SSL_REDIRECT=true HSTS_SECONDS=31536000 \
 	HSTS_PRELOAD=true EMAIL_HOST=smtp.rencontres.example
 
-.PHONY: run test install chromium check fmt messages bench clean-db
+.PHONY: run test install chromium check fmt messages bench clean-db screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Rencontres needs Python 3.12 or newer (found %s)." % sys.version.split()[0])'
@@ -61,6 +61,12 @@ fmt: install
 messages: install
 	$(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore ".venv/*" --ignore "staticfiles/*"
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+# PNGs of every page (1280×800 and 375×812, demo data) into docs/screenshots/, for review.
+screenshots: install chromium
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python docs/screenshots.py
 
 bench: install
 	$(BIN)/python bench/pages.py

@@ -41,6 +41,22 @@ class ClashCheckMixin:
             )
 
 
+class ClashPreviewForm(forms.Form):
+    """The dates and venue typed so far on the event form, for the clash preview
+    (events/views/organise.py `clash_preview`); saving still checks on the server."""
+
+    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_sane_year])
+    end = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_sane_year])
+    venue = forms.ModelChoiceField(queryset=Venue.objects.all(), required=False)
+    event = forms.SlugField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise ValidationError(_("The end must be after the start."))
+        return data
+
+
 class EventForm(ClashCheckMixin, forms.ModelForm):
     cover = forms.FileField(
         label=_("Cover picture"),

@@ -60,6 +60,22 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of `#rrggbb`."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio between two `#rrggbb` colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+INK, PAPER = "#1b1f24", "#ffffff"
+
+
 class Series(models.Model):
     """A recurring event series such as Blog en Nord or Mercredi Web Analytics."""
 
@@ -109,6 +125,21 @@ class Series(models.Model):
     def named_organisers(self):
         """The organisers a page may name: a deactivated member is named nowhere."""
         return self.organisers.filter(is_active=True).order_by("display_name")
+
+    @property
+    def colour_ink(self) -> str:
+        """Text drawn on the series' colour: white, or the ink when white would not pass AA."""
+        return PAPER if contrast_ratio(self.colour, PAPER) >= 4.5 else INK
+
+    @property
+    def colour_text(self) -> str:
+        """The series' colour as text on white: darkened until it passes AA (4.5:1)."""
+        r, g, b = (int(self.colour[i : i + 2], 16) for i in (1, 3, 5))
+        colour = self.colour.lower()
+        while contrast_ratio(colour, PAPER) < 4.5:
+            r, g, b = (int(c * 0.9) for c in (r, g, b))
+            colour = f"#{r:02x}{g:02x}{b:02x}"
+        return colour
 
 
 class SeriesLink(models.Model):
@@ -357,6 +388,11 @@ class Event(models.Model):
         from events import pictures  # here: pictures reads this module
 
         return pictures.picture_url(self)
+
+    @property
+    def free_seats(self) -> int | None:
+        """`seats_left()` from the `going_count` that `with_counts()` annotates (for lists)."""
+        return self.seats_left(self.going_count)
 
 
 class EventLink(models.Model):

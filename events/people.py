@@ -583,6 +583,51 @@ def known_going(*, event: Event, viewer) -> Known:
     return Known(people=known, friends_of_friends=fof, others=others)
 
 
+def visible_contacts(viewer) -> dict[int, tuple[str, str]]:
+    """The members tied to the viewer either way, through a tie the viewer may see (its
+    owner's `ties_visibility` decides): id → (display name, username). One query."""
+    # Deactivated members are named nowhere, not even as someone's contact.
+    mine = Tie.objects.filter(
+        Q(from_member=viewer, to_member__is_active=True)
+        | Q(to_member=viewer, from_member__is_active=True)
+    ).values_list(
+        "from_member_id",
+        "from_member__display_name",
+        "from_member__username",
+        "from_member__ties_visibility",
+        "to_member_id",
+        "to_member__display_name",
+        "to_member__username",
+    )
+    contacts: dict[int, tuple[str, str]] = {}
+    for a, a_name, a_user, a_vis, b, b_name, b_user in mine:
+        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+            continue
+        other_id, names = (b, (b_name, b_user)) if a == viewer.pk else (a, (a_name, a_user))
+        contacts.setdefault(other_id, names)
+    return contacts
+
+
+def contacts_going(*, viewer, event_ids: list[int]) -> dict[int, list]:
+    """For each of `event_ids`, the viewer's contacts going who let themselves be listed
+    among attendees, as members with their photo, earliest RSVP first. Two queries
+    whatever the number of events (for the cards of `/` and of a series page)."""
+    contact_ids = list(visible_contacts(viewer)) if event_ids else []
+    if not contact_ids:
+        return {}
+    going = (
+        RSVP.objects.going()
+        .listed()
+        .filter(event_id__in=event_ids, member_id__in=contact_ids)
+        .select_related("member__photo")
+        .order_by("event_id", "status_changed_at", "pk")
+    )
+    by_event: dict[int, list] = {}
+    for rsvp in going:
+        by_event.setdefault(rsvp.event_id, []).append(rsvp.member)
+    return by_event
+
+
 def series_meeting_stats(*, series: Series) -> dict:
     """The community's own measure for a series: online ties turned into meetings.
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<slug:slug>/event.ics", feeds.event_calendar, name="event_ics"),
     path("events/<slug:slug>/share/<str:digest>.png", public.share_image, name="share_image"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("series-colours.css", public.series_colours, name="series_colours"),
     # Who knows whom among the attendees, and "we met".
     path("events/<slug:slug>/people/", people.people, name="people"),
     path("events/<slug:slug>/met/", people.we_met, name="we_met"),
@@ -30,6 +31,7 @@ urlpatterns = [
         name="organise_overbooking",
     ),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),
+    path("organise/series/<slug:slug>/clashes/", organise.clash_preview, name="clash_preview"),
     path("organise/events/<slug:slug>/edit/", organise.event_edit, name="organise_edit"),
     path("organise/events/<slug:slug>/publish/", organise.hold_publish, name="organise_publish"),
     path("organise/events/<slug:slug>/cancel/", organise.event_cancel, name="organise_cancel"),

@@ -7,12 +7,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from community.models import User
 from events import forecast, organising
@@ -22,9 +23,17 @@ from events.access import (
     organised_series_or_403,
     organiser_or_403,
 )
-from events.clashes import active_events, clashing_event_ids, day_window, free_dates, local_days
+from events.clashes import (
+    active_events,
+    clashing_event_ids,
+    day_window,
+    find_clashes,
+    free_dates,
+    local_days,
+)
 from events.forms import (
     AddOrganiserForm,
+    ClashPreviewForm,
     DayForm,
     EventForm,
     FreeDatesForm,
@@ -93,7 +102,7 @@ def series_page(request: HttpRequest, slug: str) -> HttpResponse:
     count = (count_form.is_valid() and count_form.cleaned_data["count"]) or 5
     ctx = {
         "series": series,
-        "organisers": series.named_organisers(),
+        "organisers": series.named_organisers().select_related("photo"),
         "add_form": add_form,
         "overbooking_form": OverbookingForm(instance=series),
         "no_shows": forecast.no_shows(forecast.load_history([series.pk])[series.pk]),
@@ -157,6 +166,28 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("events:organise")
     ctx = {"form": form, "series": event.series, "event": event}
     return render(request, "events/organise/event_form.html", ctx)
+
+
+@login_required
+@require_GET
+def clash_preview(request: HttpRequest, slug: str) -> JsonResponse:
+    """The clashes of the dates typed on the event form, as soon as they are picked
+    (static/js/clash_preview.js): the same list, from the same template, as after saving."""
+    series = organised_series_or_403(request, slug)
+    form = ClashPreviewForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"count": 0, "html": ""})
+    data = form.cleaned_data
+    event = series.events.filter(slug=data["event"]).first() if data["event"] else None
+    clashes = find_clashes(
+        start=data["start"],
+        end=data["end"],
+        city=data["venue"].city if data["venue"] else series.home_city,
+        series=series,
+        exclude_event=event,
+    )
+    html = render_to_string("events/organise/clashes.html", {"clashes": clashes}, request)
+    return JsonResponse({"count": len(clashes), "html": html})
 
 
 @login_required

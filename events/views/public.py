@@ -14,8 +14,10 @@ from django.db.models import Min, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from community.models import User
 from community.photos import PHOTO_CACHE_CONTROL
@@ -24,8 +26,8 @@ from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description, share_links
 from events.ical import add_links
-from events.models import Event, EventLink, Series
-from events.people import known_going, series_meeting_stats
+from events.models import RSVP, Event, EventLink, Series
+from events.people import contacts_going, known_going, series_meeting_stats
 from events.reminders import directions_url
 
 PAST_PER_PAGE = 30
@@ -47,7 +49,8 @@ def _home(request: HttpRequest) -> Page:
         bool(request.GET),
         build=lambda: _home_listing(request),
     )
-    response = render(request, "events/home.html", {"listing": listing["html"]})
+    html = _for_member(request, listing["html"], listing["event_ids"])
+    response = render(request, "events/home.html", {"listing": html})
     return response, listing["valid_until"]
 
 
@@ -65,9 +68,31 @@ def _home_listing(request: HttpRequest) -> dict:
     ctx = {"form": form, "months": _by_month(events)}
     return {
         "html": render_to_string("events/home.html#listing", ctx),
+        "event_ids": [e.pk for e in events],
         # The first listed event to end leaves the list then.
         "valid_until": cache.earliest(e.end for e in events),
     }
+
+
+def _for_member(request: HttpRequest, html: str, event_ids: list[int]) -> str:
+    """The shared cards of `html` with the member's own line on each: "You're going",
+    "Waitlist no. 3", the people they know going. Three queries whatever the number of cards.
+
+    Each card carries a marker (`<!--me:<id>-->`, templates/includes/event_card.html) that no
+    text of a member can forge (it is escaped); visitors keep the bare comment.
+    """
+    if not request.user.is_authenticated or not event_ids:
+        return html
+    mine = rsvps.with_waitlist_position(
+        RSVP.objects.active().filter(member=request.user, event_id__in=event_ids)
+    )
+    my_rsvps = {r.event_id: r for r in mine}
+    known = contacts_going(viewer=request.user, event_ids=event_ids)
+    for event_id in my_rsvps.keys() | known.keys():
+        ctx = {"rsvp": my_rsvps.get(event_id), "known": known.get(event_id, [])}
+        line = render_to_string("includes/event_card_me.html", ctx)
+        html = html.replace(f"<!--me:{event_id}-->", line, 1)
+    return mark_safe(html)  # noqa: S308 - fragments and lines rendered by our templates
 
 
 def _by_month(events: list[Event]) -> list[tuple]:
@@ -250,18 +275,23 @@ def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _series_detail(request: HttpRequest, slug: str) -> Page:
-    parts = cache.fragment(request, "series", slug, build=lambda: _series_parts(slug))
-    return render(request, "events/series.html", {"parts": parts}), parts["valid_until"]
+    ics = request.build_absolute_uri(reverse("events:series_ics", args=[slug]))
+    webcal_url = "webcal://" + ics.split("://", 1)[1]
+    parts = cache.fragment(
+        request, "series", slug, webcal_url, build=lambda: _series_parts(slug, webcal_url)
+    )
+    ctx = {"parts": parts, "main": _for_member(request, parts["main"], parts["event_ids"])}
+    return render(request, "events/series.html", ctx), parts["valid_until"]
 
 
-def _series_parts(slug: str) -> dict:
+def _series_parts(slug: str, webcal_url: str) -> dict:
     series = get_object_or_404(Series.objects.prefetch_related("links"), slug=slug)
     events = series.events.published().with_counts().select_related("venue", "series")
     now = timezone.now()
     upcoming = list(events.upcoming(now).order_by("start"))
     ctx = {
         "series": series,
-        "organisers": list(series.named_organisers()),
+        "organisers": list(series.named_organisers().select_related("photo")),
         "links": list(series.links.all()),
         "upcoming": upcoming,
         "past": list(
@@ -271,11 +301,14 @@ def _series_parts(slug: str) -> dict:
         ),
         "meeting_stats": series_meeting_stats(series=series),
         "no_shows": forecast.no_shows(forecast.load_history([series.pk], now=now)[series.pk]),
+        "webcal_url": webcal_url,
     }
     return {
         "name": series.name,
         "slug": series.slug,
+        "description": plain_summary(series.description),
         "main": render_to_string("events/series.html#main", ctx),
+        "event_ids": [e.pk for e in upcoming],
         # The first upcoming event to end moves to the past events then.
         "valid_until": cache.earliest(e.end for e in upcoming),
     }
@@ -317,3 +350,30 @@ def _schema_org_event(event: Event, url: str, summary: str) -> dict:
         data["maximumAttendeeCapacity"] = event.capacity
         data["remainingAttendeeCapacity"] = event.seats_left(event.going_count)
     return data
+
+
+@require_GET
+def series_colours(request: HttpRequest) -> HttpResponse:
+    """`.series-<id>` classes that set each series' colour as CSS custom properties.
+
+    A stylesheet rather than `style` attributes or a `<style>` block: the CSP allows styles
+    from this site only, and a nonce cannot be used in pages served whole from the cache.
+    Linked as `?v=<data version>` (events/context_processors.py), so that browsers may keep
+    it for a year: a new colour comes with a new address.
+    """
+    css = cache.fragment(request, "series-colours", build=_series_colours_css)["css"]
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == str(cache.data_version(request)):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _series_colours_css() -> dict:
+    rules = [
+        f".series-{s.pk}{{--series:{s.colour};--series-ink:{s.colour_ink};"
+        f"--series-text:{s.colour_text}}}"
+        for s in Series.objects.order_by("pk")
+    ]
+    return {"css": "\n".join(rules) + "\n", "valid_until": None}

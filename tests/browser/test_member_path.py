@@ -34,7 +34,7 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.get_by_label("City").fill("Lille")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
 
     [message] = mail.outbox
@@ -46,7 +46,9 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("lea@example.org")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
+    # The header's account menu, a <details>, holds the member's links.
+    page.locator(".account-menu > summary").click()
     expect(page.get_by_role("link", name="My events")).to_be_visible()
 
     page.goto(event.get_absolute_url())
@@ -56,6 +58,7 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     assert RSVP.objects.get(event=event, member=lea).status == RSVP.Status.GOING
     expect(page.locator(".attendees")).to_contain_text("Léa Lambert")
 
+    page.locator(".account-menu > summary").click()
     page.get_by_role("link", name="My events").click()
     expect(page.locator(".my-events")).to_contain_text("Soirée Blog en Nord")
 

@@ -68,6 +68,27 @@ def test_organiser_publishes_anyway_and_other_organiser_sees_the_clash(
     other_context.close()
 
 
+def test_clash_shows_as_soon_as_the_dates_are_picked(page, live_server, series, organiser):
+    other = make_series("Mercredi Web Analytics")
+    attended(series, ["ana", "bea"])
+    attended(other, ["ana", "bea"])
+    make_event(title="Mesure d'audience", start=paris(2027, 12, 2, 18), series=other)
+    log_in(page, organiser, live_server)
+    page.goto(f"/organise/series/{series.slug}/new/")
+
+    page.get_by_label("Start").fill("2027-12-02T19:30")
+    page.get_by_label("End").fill("2027-12-02T22:30")
+
+    # Before anything is saved: the preview asks the server as soon as the dates are there.
+    clash = page.locator("#clash-preview .clash")
+    expect(clash).to_have_count(1)
+    expect(clash).to_contain_text("Mesure d'audience")
+    assert page.url.endswith(f"/organise/series/{series.slug}/new/")
+    page.get_by_label("End").fill("2027-12-01T22:30")  # before the start: nothing to say
+    page.get_by_label("Start").fill("2027-12-01T19:30")
+    expect(clash).to_have_count(0)
+
+
 def test_calendar_is_a_list_on_a_phone(phone_page, live_server, series, organiser):
     make_event(title="Soirée de décembre", start=paris(2027, 12, 2, 19), series=series)
     log_in(phone_page, organiser, live_server)

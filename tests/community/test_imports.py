@@ -630,8 +630,9 @@ def test_crafted_opml_is_read_with_a_bounded_number_of_keys_and_queries(
     # Each outline: two full URLs, their shared host and two parents each: 7 keys, not 202.
     assert parsed.candidates == 7 * 10_341
     lookups = math.ceil(parsed.candidates / imports.QUERY_CHUNK)
-    # Session, member, the lookups, the member's latest import (token), the header's menu.
-    with django_assert_max_num_queries(lookups + 4) as captured:
+    # Session, member, the lookups, the member's latest import (token), the data version, and
+    # the header's photo and organiser flag.
+    with django_assert_max_num_queries(lookups + 6) as captured:
         response = upload(client, "opml", "crafted.opml", data=data)
     assert response.status_code == 200
     assert response.context["preview"].matches == []

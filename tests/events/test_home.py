@@ -21,7 +21,7 @@ def test_home_lists_upcoming_published_events_with_seats(client, event, member):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Soirée Blog en Nord" in body
-    assert "1 / 10" in body
+    assert "Plus que 9 places" in body
     assert "Lille" in body
     assert "Date retenue" not in body
     assert "Soirée annulée" not in body

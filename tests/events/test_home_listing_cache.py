@@ -75,12 +75,12 @@ def main(body: str) -> str:
 
 
 def test_a_new_rsvp_shows_at_once(client, event, member, card_renders):
-    assert "0 / 10" in client.get(reverse("events:home")).content.decode()
+    assert "Plus que 10 places" in client.get(reverse("events:home")).content.decode()
     assert 'data-going="0"' in client.get(event.get_absolute_url()).content.decode()
 
     RSVP.objects.create(event=event, member=member, status=RSVP.Status.GOING)
 
-    assert "1 / 10" in client.get(reverse("events:home")).content.decode()
+    assert "Plus que 9 places" in client.get(reverse("events:home")).content.decode()
     assert 'data-going="1"' in client.get(event.get_absolute_url()).content.decode()
     assert card_renders() == 2
 
@@ -165,8 +165,8 @@ def test_each_language_and_filter_gets_its_own_page(client, event, series):
     english = client.get(reverse("events:home"), headers={"accept-language": "en"})
     filtered = client.get(reverse("events:home"), {"series": series.slug}).content.decode()
 
-    assert "seats taken" in english.content.decode()
-    assert "seats taken" not in french
+    assert "seats left" in english.content.decode()
+    assert "seats left" not in french
     assert f'<option value="{series.slug}" selected>' in filtered
     assert f'<option value="{series.slug}" selected>' not in french
 

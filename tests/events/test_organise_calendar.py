@@ -109,7 +109,10 @@ def test_calendar_query_count_does_not_grow(
             series=series,
         )
 
-    # session, user, organiser check, events, acknowledgements, nav link
+    # session, user, organiser check, events, acknowledgements, the data version, and the
+    # header's photo and organiser flag (read once per data version)
+    with django_assert_num_queries(8):
+        organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
     with django_assert_num_queries(6):
         response = organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
 

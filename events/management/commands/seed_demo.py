@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from community import photos
 from community.models import Identity, Network, Tie, User
 from events import cache, pictures
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue, Weekday
@@ -218,6 +219,33 @@ def blog_evening_title(day: dt.date) -> str:
     return f"Soirée Blog en Nord {'d’' if month[0] in 'aeiou' else 'de '}{month}"
 
 
+# Soft colours for the illustrative avatars' backgrounds and shapes.
+AVATAR_PALETTE = [
+    (244, 162, 97), (231, 111, 81), (42, 157, 143), (38, 70, 83), (233, 196, 106),
+    (129, 178, 154), (61, 64, 91), (242, 204, 143), (224, 122, 95), (131, 56, 236),
+    (58, 134, 255), (255, 190, 11), (251, 86, 7), (6, 214, 160), (17, 138, 178),
+]  # fmt: skip
+
+
+def abstract_avatar(rng: random.Random, side: int = 256) -> bytes:
+    """A PNG of overlapping circles and a band on a plain background: a picture that reads
+    as someone's chosen avatar, without being anybody's face."""
+    background, *colours = rng.sample(AVATAR_PALETTE, 4)
+    image = Image.new("RGB", (side, side), background)
+    draw = ImageDraw.Draw(image)
+    for colour in colours:
+        radius = rng.randint(side // 5, side // 2)
+        x, y = rng.randint(0, side), rng.randint(0, side)
+        if rng.random() < 0.3:
+            width = rng.randint(side // 8, side // 4)
+            draw.line([(0, y), (side, rng.randint(0, side))], fill=colour, width=width)
+        else:
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def month_shift(day: dt.date, months: int) -> tuple[int, int]:
     index = day.year * 12 + day.month - 1 + months
     return index // 12, index % 12 + 1
@@ -244,6 +272,7 @@ class Builder:
     def build(self) -> None:
         self.make_venues()
         self.make_people()
+        self.make_avatars()
         self.make_identities()
         self.make_ties()
         self.make_series()
@@ -353,6 +382,17 @@ class Builder:
         admin.password = self.password_hash
         admin.save(update_fields=["password"])
         EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+
+    def make_avatars(self) -> None:
+        """Illustrative pictures for about half of the members: abstract shapes drawn here
+        (no real face), stored like an uploaded photo, through community/photos.py."""
+        for person in self.people:
+            # A random source of its own: the rest of the story draws from `self.rng` as
+            # before, so the avatars change nothing else.
+            rng = random.Random(f"avatar-{person.user.username}")
+            if rng.random() < 0.5:
+                squares = photos.encode_photo(abstract_avatar(rng))
+                photos.set_photo(member=person.user, squares=squares)
 
     def join(self, person: Person, clusters: list[str]) -> None:
         """A bridge: also at home in one circle of each of these other communities."""
