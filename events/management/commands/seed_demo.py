@@ -21,6 +21,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -37,6 +38,9 @@ DEMO_PASSWORD = "rencontres-demo"  # noqa: S105 - documented demo logins, printe
 ORGANISER_EMAIL = "organisatrice@rencontres.local"
 MEMBER_EMAIL = "membre@rencontres.local"
 ADMIN_EMAIL = "admin@rencontres.local"
+# Organiser pages and the admin ask for a second factor: the demo organiser and admin share this
+# authenticator app key (base32), documented in the README like the password.
+DEMO_TOTP_SECRET = "RENCONTRESDEMOTOTPSECRETLILLE234"  # noqa: S105 - documented demo key
 MEMBER_EMAIL_DOMAIN = "demo.rencontres.local"
 MEMBER_COUNT = 150
 NEWCOMER_COUNT = 10
@@ -187,7 +191,9 @@ class Command(BaseCommand):
             f"Log in with password {DEMO_PASSWORD!r} as:\n"
             f"  {ORGANISER_EMAIL}  (organiser of Blog en Nord and Mercredi Web Analytics)\n"
             f"  {MEMBER_EMAIL}  (a member)\n"
-            f"  {ADMIN_EMAIL}  (superuser, /admin/)"
+            f"  {ADMIN_EMAIL}  (superuser, /admin/)\n"
+            f"The organiser and the admin are asked for an authenticator app code: add the key "
+            f"{DEMO_TOTP_SECRET} to your app (or run `oathtool --totp -b {DEMO_TOTP_SECRET}`)."
         )
 
 
@@ -342,6 +348,8 @@ class Builder:
         admin.password = self.password_hash
         admin.save(update_fields=["password"])
         EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+        for user in (self.organiser, admin):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def join(self, person: Person, clusters: list[str]) -> None:
         """A bridge: also at home in one circle of each of these other communities."""
