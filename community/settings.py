@@ -157,7 +157,8 @@ LOGIN_REDIRECT_URL = "events:home"
 
 # django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The username (the profile URL) is optional: left empty, it is made from the display name.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -175,10 +176,13 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Account emails go through the site's one mail path (community/mail.py).
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
-# A second factor (allauth.mfa): an authenticator app (TOTP) and recovery codes, for every
-# member who wants one; staff and organisers must have one (community/mfa.py).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second factor (allauth.mfa): an authenticator app (TOTP), passkeys (WebAuthn: checked by
+# fido2 on the server, allauth's own static script in the browser, no outside request) and
+# recovery codes, for every member who wants one; staff and organisers must have one
+# (community/mfa.py). Passkeys work on HTTPS, and on http://localhost with DEBUG.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rencontres"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -336,8 +336,8 @@ class Builder:
         organiser = next(p for p in self.people if p.cluster == "blog")
         self.join(organiser, ["analytics"])
         member = next(p for p in self.people if p.cluster == "analytics")
-        self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL, "organisatrice")
-        self.member = self.make_login(member.user, MEMBER_EMAIL, "membre")
+        self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL)
+        self.member = self.make_login(member.user, MEMBER_EMAIL)
         admin = User.objects.create_superuser(
             email=ADMIN_EMAIL,
             password=None,
@@ -358,11 +358,11 @@ class Builder:
             (c, self.rng.randrange(max(round(CLUSTERS[c] / CIRCLE_SIZE), 1))) for c in clusters
         ]
 
-    def make_login(self, user: User, email: str, username: str) -> User:
+    def make_login(self, user: User, email: str) -> User:
+        # The profile URL keeps the username made from the person's name, never the email's.
         user.email = email
-        user.username = username
         user.password = self.password_hash
-        user.save(update_fields=["email", "username", "password"])
+        user.save(update_fields=["email", "password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
 
