@@ -7,6 +7,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as totp_counters
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from community.mfa import has_second_factor
@@ -70,6 +71,13 @@ def organise(user: User, *series: Series, second_factor: bool = True) -> User:
 def make_staff(username: str, **extra) -> User:
     """A superuser with the second factor the admin asks for."""
     return give_second_factor(make_member(username, is_staff=True, is_superuser=True, **extra))
+
+
+def reauthenticate(client, member: User) -> None:
+    """A session that just gave the password again, as allauth asks before sensitive pages."""
+    client.force_login(member)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
 
 
 def make_event(*, title: str = "Soirée Blog en Nord", days: int = 7, hours: int = 3, **extra):

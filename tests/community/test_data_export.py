@@ -14,16 +14,9 @@ from community import imports
 from community.models import Identity, Network, Tie, User
 from community.privacy import collect_member_data
 from events.models import RSVP, Meeting
-from tests.conftest import PASSWORD, make_event, make_member, organise
+from tests.conftest import PASSWORD, make_event, make_member, organise, reauthenticate
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
-
-
-def reauthenticate(client, member: User) -> None:
-    """A session that just gave the password again, as allauth asks before sensitive pages."""
-    client.force_login(member)
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302
 
 
 @pytest.fixture(autouse=True)

@@ -22,9 +22,8 @@ from community.models import Identity, ImportBatch, Network, Photo, Tie, User
 from community.photos import encode_photo, set_photo
 from events.models import RSVP, Event, Meeting, Series
 from tests.community import test_data_export
-from tests.conftest import PASSWORD, make_event, make_member, organise
+from tests.conftest import PASSWORD, make_event, make_member, organise, reauthenticate
 
-reauthenticate = test_data_export.reauthenticate
 hidden = test_data_export.hidden  # the fixture: a member who hides everything
 
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
