@@ -31,10 +31,12 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.goto("/accounts/signup/")
     page.get_by_label("Email").fill("lea@example.org")
     page.get_by_label("Display name").fill("Léa Lambert")
+    # The username left empty: the page shows the profile address the site will make.
+    expect(page.locator("#id_username")).to_have_attribute("placeholder", "lea-lambert")
     page.get_by_label("City").fill("Lille")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
 
     [message] = mail.outbox
@@ -42,11 +44,12 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.goto(re.sub(r"^https?://[^/]+", live_server.url, link))
     page.get_by_role("button", name="Confirm").click()
     assert EmailAddress.objects.get(email="lea@example.org").verified
+    assert EmailAddress.objects.get(email="lea@example.org").user.username == "lea-lambert"
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("lea@example.org")
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="My events")).to_be_visible()
 
     page.goto(event.get_absolute_url())

@@ -76,7 +76,7 @@ def test_login_page_in_english_on_request(client, db):
     body = client.get(reverse("account_login")).content.decode()
 
     assert '<html lang="en">' in body
-    assert "Sign In" in body
+    assert '<button type="submit">Log in</button>' in body
     assert 'class="site-header"' in body
 
 
