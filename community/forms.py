@@ -35,8 +35,8 @@ class SignupForm(forms.Form):
         if field is not None:
             field.label = _("Username (optional)")
             field.help_text = _(
-                "Your profile address: /members/<username>/. Leave it empty to get one made "
-                "from your display name; you can change it later."
+                "The address of your profile, as in /members/camille-dupont/. Leave it empty "
+                "to get one made from your display name; you can change it later."
             )
             field.widget.attrs.update(placeholder="camille-dupont", autocapitalize="none")
 
@@ -107,7 +107,8 @@ class ProfileForm(forms.ModelForm):
         labels = {"username": _("Username")}
         help_texts = {
             "username": _(
-                "Your profile address: /members/<username>/. Links to the old one keep working."
+                "The address of your profile, as in /members/camille-dupont/. Links to the old "
+                "one keep working."
             ),
             "display_name": _("How other members see you, e.g. “Camille D.”"),
         }
