@@ -167,6 +167,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "login": "community.account_forms.LoginForm",
+    "signup": "community.account_forms.SignupForm",
+}
 # Changing the email address or password asks for the password again (a stolen session is
 # not enough), and the old address hears of every change made to the account.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
