@@ -1,6 +1,8 @@
 """Usernames: suggested at sign-up from the display name, refused when taken or reserved,
 changed on the account page with the old profile URL redirecting to the new one."""
 
+import importlib
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -171,3 +173,23 @@ def test_the_account_page_is_not_a_profile_named_me(client, member):
 
     assert response.resolver_match.view_name == "community:account"
     assert response.context["member"] == member
+
+
+def test_the_migration_renames_usernames_that_are_an_email_local_part(client, db):
+    from django.apps import apps
+
+    migration = importlib.import_module("community.migrations.0008_usernames_not_from_email")
+    bob = make_member("bob.orga", display_name="Bob Martin")
+    bob.email = "Bob.Orga@example.org"
+    bob.save()
+    make_member("bob-martin")
+    chosen = make_member("lea-d", display_name="Léa Dewavrin")
+    chosen.email = "lea.dewavrin@example.org"  # a username of her own choosing
+    chosen.save()
+
+    migration.rename_email_usernames(apps, None)
+
+    bob.refresh_from_db()
+    chosen.refresh_from_db()
+    assert (bob.username, chosen.username) == ("bob-martin-2", "lea-d")
+    assert client.get("/members/bob.orga/")["Location"] == "/members/bob-martin-2/"
