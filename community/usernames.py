@@ -59,12 +59,16 @@ def check(username: str, *, member: User | None = None) -> str:
     return username
 
 
+def _not_theirs(member: User | None):
+    """Everyone else's current and former usernames, as two querysets."""
+    if member is None:
+        return User.objects.all(), FormerUsername.objects.all()
+    return User.objects.exclude(pk=member.pk), FormerUsername.objects.exclude(member=member)
+
+
 def is_taken(username: str, *, member: User | None = None) -> bool:
     """Someone else's username, now or before."""
-    others = User.objects.all() if member is None else User.objects.exclude(pk=member.pk)
-    former = FormerUsername.objects.all()
-    if member is not None:
-        former = former.exclude(member=member)
+    others, former = _not_theirs(member)
     return (
         others.filter(username__iexact=username).exists()
         or former.filter(username__iexact=username).exists()
@@ -87,10 +91,7 @@ def suggest(display_name: str, *, member: User | None = None) -> str:
 
 
 def _names_starting_with(prefix: str, *, member: User | None) -> list[str]:
-    others = User.objects.all() if member is None else User.objects.exclude(pk=member.pk)
-    former = FormerUsername.objects.all()
-    if member is not None:
-        former = former.exclude(member=member)
+    others, former = _not_theirs(member)
     short = prefix[: MAX_LENGTH - 4]  # a truncated base still shares this much
     return [
         *others.filter(username__istartswith=short).values_list("username", flat=True),
