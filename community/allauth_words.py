@@ -24,20 +24,20 @@ WORDS = [
     ),
     gettext_noop("Authenticator secret"),
     gettext_noop(
-        "You can store this secret and use it to reinstall your authenticator app at a later "
-        "time."
+        "You can store this secret and use it to reinstall your authenticator app at a later time."
     ),
     gettext_noop("Authenticator code"),
+    gettext_noop("Code"),  # the same word in French
     gettext_noop("Authentication using an authenticator app is active."),
     gettext_noop("Change Email"),
     gettext_noop("Current email"),
     gettext_noop("Security Keys"),
+    gettext_noop("Add Security Key"),
     gettext_noop("No security keys have been added."),
     gettext_noop("Recovery Codes"),
     gettext_noop("No recovery codes set up."),
     gettext_noop(
-        "You cannot add an email address to an account protected by two-factor "
-        "authentication."
+        "You cannot add an email address to an account protected by two-factor authentication."
     ),
     gettext_noop("Send me a sign-in code"),
 ]

@@ -38,7 +38,8 @@ class SignupForm(forms.Form):
                 "The address of your profile, as in /members/camille-dupont/. Leave it empty "
                 "to get one made from your display name; you can change it later."
             )
-            field.widget.attrs.update(placeholder="camille-dupont", autocapitalize="none")
+            # No placeholder: static/js/signup.js shows the one made from the display name.
+            field.widget.attrs.update(placeholder="", autocapitalize="none")
 
     def clean(self):
         data = super().clean()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sites",
+    "django.contrib.humanize",  # allauth.mfa's list of passkeys
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -187,6 +188,11 @@ ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rencontres"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# allauth refuses by default a new email address on an account with a second factor, lest
+# someone sign up with another's address unverified and lock its owner out with MFA. Here no one
+# logs in before confirming their address (ACCOUNT_EMAIL_VERIFICATION = "mandatory"), so
+# organisers, who must have a second factor, may still change their address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

@@ -301,7 +301,7 @@ def data_strings() -> list[str]:
     """Data on pages and the catalogue's strings alike in both languages, longest first."""
     data = set()
     for user in User.objects.all():
-        data |= {user.display_name, user.username, user.initials}
+        data |= {user.display_name, user.username, user.initials, user.email}
     data |= set(Series.objects.values_list("name", flat=True))
     data |= set(Event.objects.values_list("title", flat=True))
     data |= set(EventLink.objects.values_list("title", flat=True))

@@ -11,9 +11,7 @@ PROFILE_EVENTS = 100
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = (
-        User.objects.filter(is_active=True, username=username).select_related("photo").first()
-    )
+    member = User.objects.filter(is_active=True, username=username).select_related("photo").first()
     if member is None:
         # A link from before a rename: the member's profile is at their new username now.
         renamed = usernames.current_member(username)

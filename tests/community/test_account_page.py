@@ -3,6 +3,7 @@ sensitive changes behind allauth's reauthentication."""
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -193,3 +194,18 @@ def test_after_the_password_the_import_goes_on(client, member):
 
     assert response.status_code == 200
     assert response.context["preview"].matches == []
+
+
+def test_an_organiser_with_a_second_factor_may_change_their_email_address(
+    client, series, django_capture_on_commit_callbacks
+):
+    organiser = make_organiser("orla", series)
+    EmailAddress.objects.create(user=organiser, email=organiser.email, verified=True, primary=True)
+    reauthenticate(client, organiser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_email"), {"action_add": "", "email": "orla@new.example"})
+
+    new = EmailAddress.objects.get(user=organiser, email="orla@new.example")
+    assert not new.verified  # until she confirms it from the new mailbox
+    assert [m.to for m in mail.outbox] == [["orla@new.example"]]
