@@ -42,6 +42,8 @@ chromium:
 	  echo "Install Chromium and set CHROMIUM_PATH to its executable for the browser tests." >&2; exit 1; \
 	fi
 
+# The suite runs on every core (pytest-xdist: one test database per worker).
+PYTEST_ARGS ?= -n auto
 test: install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

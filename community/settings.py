@@ -129,6 +129,10 @@ if REDIS_URL:
             "KEY_PREFIX": "fragments",
         },
     }
+    # Sessions are read from Redis and written through to PostgreSQL (nothing lost when Redis
+    # restarts): a member's page costs no session query. Without Redis the shared cache is
+    # PostgreSQL itself, and plain database sessions cost the same.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -141,6 +145,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [

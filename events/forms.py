@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import User
 from community.text import validate_single_line
+from events import encounters
 from events.access import organised_series
 from events.clashes import Clash, find_clashes
 from events.models import Event, Series, Venue, validate_sane_year
@@ -173,6 +174,16 @@ class AddOrganiserForm(forms.Form):
         if organised_series(user).filter(pk=self.series.pk).exists():
             raise forms.ValidationError(_("This member already organises the series."))
         return user
+
+
+class EncountersPeriodForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=list(encounters.PERIODS.items()))
+
+
+class OverbookingForm(forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = ["overbooking_advice"]
 
 
 class MonthForm(forms.Form):

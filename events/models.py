@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +81,16 @@ class Series(models.Model):
         max_length=7,
         default="#2456a6",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2456a6."))],
+    )
+    # The organisers' choice to see "you can accept N more than capacity" in their workspace,
+    # computed from the series' no-shows (`events.forecast`).
+    overbooking_advice = models.BooleanField(
+        _("suggest accepting more than capacity"),
+        default=False,
+        help_text=_(
+            "From the no-shows of past editions checked in at the door, say how many RSVPs "
+            "beyond capacity still fit in the room."
+        ),
     )
 
     class Meta:
@@ -345,6 +355,12 @@ class RSVPQuerySet(models.QuerySet):
         if within is not None:
             rsvps = rsvps.filter(event__end__gte=now - within)
         return rsvps
+
+    def present(self):
+        """Not a no-show: checked in at the door, or at an event where nobody was checked in
+        (check-in was not used there, so an empty `arrived_at` says nothing)."""
+        checked_in = RSVP.objects.filter(event=OuterRef("event"), arrived_at__isnull=False)
+        return self.filter(Q(arrived_at__isnull=False) | ~Exists(checked_in))
 
     def listed(self):
         """RSVPs of members who let others see them among attendees."""

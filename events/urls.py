@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import feeds, organise, people, public, rsvp
+from events.views import encounters, feeds, organise, people, public, rsvp
 
 app_name = "events"
 
@@ -23,6 +23,11 @@ urlpatterns = [
         name="regenerate_organisers_ics",
     ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
+    path(
+        "organise/series/<slug:slug>/overbooking/",
+        organise.series_overbooking,
+        name="organise_overbooking",
+    ),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),
     path("organise/events/<slug:slug>/edit/", organise.event_edit, name="organise_edit"),
     path("organise/events/<slug:slug>/publish/", organise.hold_publish, name="organise_publish"),
@@ -36,6 +41,7 @@ urlpatterns = [
     path("calendar.ics", feeds.site_calendar, name="site_ics"),
     path("feed/", feeds.UpcomingEventsFeed(), name="feed"),
     path("me/events/", rsvp.my_events, name="my_events"),
+    path("me/encounters/", encounters.my_encounters, name="my_encounters"),
     path("me/calendar/regenerate/", rsvp.regenerate_calendar_token, name="regenerate_calendar"),
     path("me/calendar/<str:token>.ics", feeds.private_calendar, name="private_ics"),
 ]

@@ -250,6 +250,7 @@ PAGES = [
     ("profile, anonymous", None, lambda w: w["member"].get_absolute_url()),
     ("my events", "member", lambda w: reverse("events:my_events")),
     ("my events, waitlisted", "waiting", lambda w: reverse("events:my_events")),
+    ("my encounters", "member", lambda w: reverse("events:my_encounters") + "?period=all"),
     ("event, waitlisted", "waiting", lambda w: w["upcoming"].get_absolute_url()),
     ("cancelled event", "member", lambda w: w["cancelled"].get_absolute_url()),
     ("privacy", "member", lambda w: reverse("community:privacy")),

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from community.models import User
-from events import organising
+from events import forecast, organising
 from events.access import (
     organised_event_or_403,
     organised_series,
@@ -28,6 +29,7 @@ from events.forms import (
     EventForm,
     FreeDatesForm,
     MonthForm,
+    OverbookingForm,
     PublishHoldForm,
 )
 from events.ical import ics_response
@@ -39,7 +41,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     organiser_or_403(request)
     now = timezone.now()
     my_series = list(organised_series(request.user).order_by("name"))
-    events = (
+    events = list(
         organising.with_trend(
             Event.objects.filter(series__in=my_series).not_cancelled().upcoming(now).with_counts(),
             now,
@@ -48,9 +50,17 @@ def workspace(request: HttpRequest) -> HttpResponse:
         .order_by("start")
     )
     by_series = {s.pk: [] for s in my_series}
+    series_by_pk = {s.pk: s for s in my_series}
     for event in events:
+        event.series = series_by_pk[event.series_id]
         event.trend = organising.trend(event)
         by_series[event.series_id].append(event)
+    history = forecast.load_history([s.pk for s in my_series], now=now)
+    forecasts = forecast.upcoming_forecasts(events, now=now, history=history)
+    for event in events:
+        event.forecast = forecasts.get(event.pk)
+    for series in my_series:
+        series.no_shows = forecast.no_shows(history[series.pk])
     acks = (
         ClashAcknowledgement.objects.filter(
             other_event__series__in=my_series, other_event__end__gte=now
@@ -61,6 +71,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "series_list": [(s, by_series[s.pk]) for s in my_series],
+        # Side by side across series: every upcoming published edition, in date order.
+        "forecast_rows": [e for e in events if e.is_published],
         "acks": acks,
     }
     return render(request, "events/organise/workspace.html", ctx)
@@ -83,10 +95,26 @@ def series_page(request: HttpRequest, slug: str) -> HttpResponse:
         "series": series,
         "organisers": series.organisers.order_by("display_name"),
         "add_form": add_form,
+        "overbooking_form": OverbookingForm(instance=series),
+        "no_shows": forecast.no_shows(forecast.load_history([series.pk])[series.pk]),
         "free_dates": free_dates(series=series, count=count),
         "count": count,
     }
     return render(request, "events/organise/series.html", ctx)
+
+
+@login_required
+@require_POST
+def series_overbooking(request: HttpRequest, slug: str) -> HttpResponse:
+    series = organised_series_or_403(request, slug)
+    form = OverbookingForm(request.POST, instance=series)
+    if form.is_valid():  # a checkbox: any POST is valid
+        form.save()
+        if series.overbooking_advice:
+            messages.success(request, _("The workspace now says how many more RSVPs fit."))
+        else:
+            messages.success(request, _("The workspace no longer suggests overbooking."))
+    return redirect("events:organise_series", slug=series.slug)
 
 
 def saved(request: HttpRequest, form: EventForm, operation) -> bool:

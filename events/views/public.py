@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from events import cache, rsvps
+from events import cache, forecast, rsvps
 from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
@@ -193,6 +193,7 @@ def _series_parts(slug: str) -> dict:
             .order_by("-start")
         ),
         "meeting_stats": series_meeting_stats(series=series),
+        "no_shows": forecast.no_shows(forecast.load_history([series.pk], now=now)[series.pk]),
     }
     return {
         "name": series.name,

@@ -1,3 +1,8 @@
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +53,31 @@ def test_bad_boolean_and_integer_settings_name_their_variable(monkeypatch):
     monkeypatch.setenv("EMAIL_PORT", "twenty-five")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
         envint("EMAIL_PORT", "587")
+
+
+def settings_under(env: dict[str, str]) -> dict:
+    """The product settings as a process started with `env` computes them."""
+    code = (
+        "import json; from community import settings as s; "
+        "print(json.dumps({'session': s.SESSION_ENGINE, "
+        "'caches': {k: v['BACKEND'] for k, v in s.CACHES.items()}}))"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_with_redis_sessions_are_read_from_it_and_written_through_to_the_database():
+    config = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+    assert config["session"] == "django.contrib.sessions.backends.cached_db"
+    assert set(config["caches"].values()) == {"django.core.cache.backends.redis.RedisCache"}
+
+
+def test_without_redis_sessions_stay_in_the_database_beside_the_shared_cache():
+    config = settings_under({})
+
+    assert config["session"] == "django.contrib.sessions.backends.db"
+    assert config["caches"]["default"] == "django.core.cache.backends.db.DatabaseCache"

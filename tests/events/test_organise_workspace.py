@@ -122,9 +122,9 @@ def test_workspace_query_count_does_not_grow(
         ClashAcknowledgement.objects.create(event=theirs, other_event=event, severity=20)
         rsvp(event, f"m{i}")
 
-    # session, user, organiser check, second factor, series, events with trend,
-    # acknowledgements, nav link
-    with django_assert_num_queries(8):
+    # session, user, organiser check, second factor, series, events with trend, past RSVP
+    # curves (forecast and no-shows), acknowledgements, nav link
+    with django_assert_num_queries(9):
         response = frozen_client.get(reverse("events:organise"))
 
     assert len(response.context["series_list"][0][1]) == count

@@ -137,6 +137,11 @@ ALONE_SHARE = (0.12, 0.17)
 # nearest one lags behind (the workspace says so), the others do a little better.
 BEHIND_FACTOR = 0.6
 AHEAD_FACTOR = 1.15
+# Share of those going who did not come, per series (each past edition varies around it), and
+# how many of the oldest editions were not checked in at the door (check-in came later).
+NO_SHOW_SHARE = {"blog": 0.2, "analytics": 0.15, "dev": 0.11}
+NO_SHOW_SPREAD = 0.04
+UNCHECKED_EDITIONS = {"blog": 2, "analytics": 1, "dev": 0}
 
 
 @dataclass
@@ -236,6 +241,9 @@ class Builder:
         # Per series: how long before the date each going RSVP of a past edition came.
         self.past_leads: dict[str, list[dt.timedelta]] = {key: [] for key in RSVP_WINDOW_DAYS}
         self.past_editions: dict[str, int] = dict.fromkeys(RSVP_WINDOW_DAYS, 0)
+        # Its own generator for the door (who came), so the rest of the story draws as before.
+        self.door = random.Random(str(rng.getstate()))
+        self.checked_editions: dict[str, int] = dict.fromkeys(RSVP_WINDOW_DAYS, 0)
 
     def build(self) -> None:
         self.make_venues()
@@ -565,6 +573,9 @@ class Builder:
             for title, url in spec["links"]:
                 SeriesLink.objects.get_or_create(series=series, url=url, defaults={"title": title})
             self.series[spec["key"]] = series
+        # One series shows the organisers' "accept N more than capacity" advice.
+        self.series["analytics"].overbooking_advice = True
+        self.series["analytics"].save(update_fields=["overbooking_advice"])
 
     # --- Events -----------------------------------------------------------------------------
 
@@ -803,9 +814,25 @@ class Builder:
             here = {u.pk for u in going}
             others = [p.user for p in self.people if p.cluster and p.user.pk not in here]
             self.rsvp(event, cluster, going, declined=rng.sample(others, 4))
+            self.check_in(event, cluster)
             self.add_links(event, going)
             if rng.random() < 0.7:
                 self.add_meetings(event, going)
+
+    def check_in(self, event: Event, key: str) -> None:
+        """Who came: those going, but for the series' share of no-shows, checked in between a
+        quarter of an hour early and an hour and a quarter late (the oldest editions of a
+        series were not checked in)."""
+        door = self.door
+        self.checked_editions[key] += 1
+        if self.checked_editions[key] <= UNCHECKED_EDITIONS[key]:
+            return
+        share = NO_SHOW_SHARE[key] + door.uniform(-NO_SHOW_SPREAD, NO_SHOW_SPREAD)
+        going = [row for row, _at in self.rsvp_created if row.event_id == event.pk and row.is_going]
+        came = door.sample(going, len(going) - round(share * len(going)))
+        for row in came:
+            row.arrived_at = event.start + dt.timedelta(minutes=door.uniform(-15, 75))
+        RSVP.objects.bulk_update(came, ["arrived_at"])
 
     def add_links(self, event: Event, going: list[User]) -> None:
         local = timezone.localtime(event.start, PARIS)
