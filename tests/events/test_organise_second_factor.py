@@ -35,6 +35,7 @@ def organiser_pages(series, event, hold):
         ("get", reverse("events:organise_cancel", args=[event.slug])),
         ("get", reverse("events:organise_attendees", args=[event.slug])),
         ("post", reverse("events:regenerate_organisers_ics")),
+        ("post", reverse("events:organise_overbooking", args=[series.slug])),
         ("get", hold.get_absolute_url()),  # a hold's own page is for its organisers
     ]
 
