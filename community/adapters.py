@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
 from django.utils import translation
 
+from community import usernames
 from community.mail import absolute_url, send_mail, site_host
 from community.models import User
 
@@ -48,7 +49,20 @@ class AccountAdapter(DefaultAccountAdapter):
         language = translation.get_language()
         if language in dict(settings.LANGUAGES):
             user.language = language
+        # Known before `populate_username`, which makes a username from it when none was given.
+        user.display_name = form.cleaned_data.get("display_name", "")
         return super().save_user(request, user, form, commit=commit)
+
+    def populate_username(self, request, user) -> None:
+        # From the display name, never from the email address (allauth's default).
+        if not user.username:
+            user.username = usernames.suggest(user.display_name)
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        if shallow:
+            return super().clean_username(username, shallow=True)
+        # Typed "Camille ": the profile address is /members/camille/.
+        return usernames.check(usernames.normalise(username))
 
 
 def public_site() -> Site:

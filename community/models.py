@@ -34,17 +34,26 @@ class EmailKind(models.TextChoices):
 
 
 class MemberManager(UserManager):
+    """Without a username, one is made from the display name: never from the email address,
+    whose local part would then be public in the profile URL."""
+
     def _create_user_object(self, username, email, password, **extra_fields):
         extra_fields.setdefault("display_name", username)
         return super()._create_user_object(username, email, password, **extra_fields)
 
     def create_user(self, email=None, password=None, username=None, **extra_fields):
-        username = username or (email or "").split("@")[0]
+        username = username or _suggested(extra_fields.get("display_name"))
         return super().create_user(username, email, password, **extra_fields)
 
     def create_superuser(self, email=None, password=None, username=None, **extra_fields):
-        username = username or (email or "").split("@")[0]
+        username = username or _suggested(extra_fields.get("display_name"))
         return super().create_superuser(username, email, password, **extra_fields)
+
+
+def _suggested(display_name: str | None) -> str:
+    from community.usernames import suggest  # it queries this module's User
+
+    return suggest(display_name or "")
 
 
 class User(AbstractUser):
@@ -137,6 +146,27 @@ class User(AbstractUser):
         field = self.email_field(kind)
         setattr(self, field, False)
         self.save(update_fields=[field])
+
+
+class FormerUsername(models.Model):
+    """A username a member gave up: their old profile URL redirects to the new one, and nobody
+    else may take it (an old link must never lead to someone else)."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="former_usernames")
+    username = models.CharField(max_length=150)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former username")
+        verbose_name_plural = _("former usernames")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"), name="community_formerusername_unique_username"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.member.username}"
 
 
 class Network(models.TextChoices):

@@ -49,7 +49,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community.apps.SecondFactorAdminConfig",  # django.contrib.admin, behind a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sites",
+    "django.contrib.humanize",  # allauth.mfa's list of passkeys
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks_db",
     "community",
     "events",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.RefuseControlCharactersMiddleware",
+    # Staff and organisers without a second factor are sent to set one up (community/mfa.py).
+    "community.mfa.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -182,7 +186,8 @@ LOGIN_REDIRECT_URL = "events:home"
 
 # django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The username (the profile URL) is optional: left empty, it is made from the display name.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -191,6 +196,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "login": "community.account_forms.LoginForm",
+    "signup": "community.account_forms.SignupForm",
+}
 # Changing the email address or password asks for the password again (a stolen session is
 # not enough), and the old address hears of every change made to the account.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -200,6 +209,18 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Account emails go through the site's one mail path (community/mail.py).
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+# A second factor (allauth.mfa): an authenticator app (TOTP), passkeys (WebAuthn: checked by
+# fido2 on the server, allauth's own static script in the browser, no outside request) and
+# recovery codes, for every member who wants one; staff and organisers must have one
+# (community/mfa.py). Passkeys work on HTTPS, and on http://localhost with DEBUG.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Rencontres"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# allauth refuses by default a new email address on an account with a second factor, lest
+# someone sign up with another's address unverified and lock its owner out with MFA. Here no one
+# logs in before confirming their address (ACCOUNT_EMAIL_VERIFICATION = "mandatory"), so
+# organisers, who must have a second factor, may still change their address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

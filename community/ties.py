@@ -31,7 +31,7 @@ def profile_ties(*, member: User, viewer) -> dict:
         ctx["ties_visible"] = True
         ties = list(
             Tie.objects.filter(from_member=member, to_member__is_active=True)
-            .select_related("to_member")
+            .select_related("to_member__photo")
             .order_by("to_member__display_name", "network")
         )
         # A tie back belongs to the other member: "mutual" only where the viewer may see it.

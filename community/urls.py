@@ -10,6 +10,8 @@ from django.views.generic import RedirectView
 from community.views import account, emails, imports, members, photos, site, ties
 
 member_patterns = [
+    # Before `<str:username>/`: "me" is a reserved username (community/usernames.py).
+    path("me/", account.account, name="account"),
     path("me/photo/", photos.photo, name="photo"),
     path("me/data/", account.data_export, name="data_export"),
     path("me/delete/", account.account_delete, name="account_delete"),

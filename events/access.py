@@ -10,6 +10,10 @@ organiser: it is the admin's business. Every organiser page, feed and form asks
 A date hold is private to its series' organisers: anyone else gets 404 on every URL of a hold,
 so its existence does not leak. A published or cancelled event is public, so changing one that
 is not yours is a plain 403.
+
+An organiser needs a second factor before any organiser page or hold (`community.mfa`): one
+without is sent to set one up. The check comes after the organiser one, so everyone else still
+gets their 403 or 404.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from community.mfa import require_second_factor
 from events.models import Event, Series
 
 
@@ -41,8 +46,10 @@ def visible_event_or_404(request: HttpRequest, slug: str, queryset=None) -> Even
     """
     queryset = Event.objects.all() if queryset is None else queryset
     event = get_object_or_404(queryset, slug=slug)
-    if event.is_hold and not organises(request.user, event):
-        raise Http404
+    if event.is_hold:
+        if not organises(request.user, event):
+            raise Http404
+        require_second_factor(request.user)
     return event
 
 
@@ -50,12 +57,14 @@ def organiser_or_403(request: HttpRequest) -> None:
     """Organiser pages are for members who organise at least one series."""
     if not organised_series(request.user).exists():
         raise PermissionDenied
+    require_second_factor(request.user)
 
 
 def organised_series_or_403(request: HttpRequest, slug: str) -> Series:
     series = get_object_or_404(Series, slug=slug)
     if not organised_series(request.user).filter(pk=series.pk).exists():
         raise PermissionDenied
+    require_second_factor(request.user)
     return series
 
 
@@ -66,4 +75,5 @@ def organised_event_or_403(request: HttpRequest, slug: str) -> Event:
         if event.is_hold:
             raise Http404
         raise PermissionDenied
+    require_second_factor(request.user)
     return event

@@ -4,13 +4,19 @@ import datetime as dt
 import urllib.parse
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as totp_counters
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from community.mfa import has_second_factor
 from community.models import User
 from events.models import Event, Series, Venue
 
 PASSWORD = "correct-horse-battery-staple"
+# Every test organiser's authenticator app shares this secret (base32), so a test can type a code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def test_database_url() -> str:
@@ -36,13 +42,42 @@ def make_member(username: str, **extra) -> User:
     )
 
 
-def make_organiser(username: str, *series: Series, **extra) -> User:
+def give_second_factor(user: User) -> User:
+    """An authenticator app for `user` (the one organisers and staff must have)."""
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def totp_code() -> str:
+    """The code the test authenticator app shows now."""
+    return format_hotp_value(hotp_value(TOTP_SECRET, next(iter(totp_counters()))))
+
+
+def make_organiser(username: str, *series: Series, second_factor: bool = True, **extra) -> User:
     """A member who organises `series`: every test that needs an organiser makes one here, so
-    what organisers need beyond the role (a second factor, say) is set up in one place."""
-    user = make_member(username, **extra)
+    what organisers need beyond the role (a second factor) is set up in one place."""
+    return organise(make_member(username, **extra), *series, second_factor=second_factor)
+
+
+def organise(user: User, *series: Series, second_factor: bool = True) -> User:
+    """Makes an existing member an organiser of `series` (see `make_organiser`)."""
+    if second_factor and not has_second_factor(user):
+        give_second_factor(user)
     for one in series:
         one.organisers.add(user)
     return user
+
+
+def make_staff(username: str, **extra) -> User:
+    """A superuser with the second factor the admin asks for."""
+    return give_second_factor(make_member(username, is_staff=True, is_superuser=True, **extra))
+
+
+def reauthenticate(client, member: User) -> None:
+    """A session that just gave the password again, as allauth asks before sensitive pages."""
+    client.force_login(member)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
 
 
 def make_event(*, title: str = "Soirée Blog en Nord", days: int = 7, hours: int = 3, **extra):

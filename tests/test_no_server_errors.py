@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from community.models import Identity, Tie
 from events import rsvps
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, make_organiser
 
 # The keys that views read from request.GET.
 KNOWN_KEYS = ["series", "city", "page", "next", "count", "day", "month"]
@@ -78,8 +78,7 @@ ROUTES = sorted(set(_walk(get_resolver().url_patterns)))
 @pytest.fixture
 def site(db, series, venue):
     """A little of everything the routes name: events past and upcoming, ties, identities."""
-    organiser = make_member("orla")
-    series.organisers.add(organiser)
+    organiser = make_organiser("orla", series)
     member = make_member("camille", city="Lille")
     other = make_member("olivier")
     upcoming = make_event(series=series, venue=venue, capacity=1)

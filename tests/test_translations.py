@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
 from community.models import Identity, Network, Tie, User
 from events.models import RSVP, Event, EventLink, Meeting, Series, Venue
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, reauthenticate
 from tests.events.organising import paris
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -189,6 +190,8 @@ def world(db, series, venue, organiser, member, outsider):
         hold = make_event(series=series, title="Date à confirmer", days=7, status="hold")
         hangar = Venue.objects.create(name="Le Hangar", address="2 rue de Gand", city="Lille")
         make_event(title="Conférence voisine", days=7, venue=hangar)  # a clash: same evening
+        # A confirmed address: allauth sets up an authenticator app only for one.
+        EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
         lea = make_member("lea", display_name="Léa Dewavrin")
         waiting = make_member("walid", display_name="Walid Bonte")
         for person in (member, outsider, lea):
@@ -252,6 +255,12 @@ PAGES = [
     ("cancelled event", "member", lambda w: w["cancelled"].get_absolute_url()),
     ("privacy", "member", lambda w: reverse("community:privacy")),
     ("imports", "member", lambda w: reverse("community:import")),
+    ("my account", "member", lambda w: reverse("community:account")),
+    ("email addresses", "member", lambda w: reverse("account_email")),
+    ("change password", "member", lambda w: reverse("account_change_password")),
+    ("two-factor", "member", lambda w: reverse("mfa_index")),
+    ("authenticator app setup", "member", lambda w: reverse("mfa_activate_totp")),
+    ("reauthenticate", "member", lambda w: reverse("account_reauthenticate")),
     ("organiser workspace", "organiser", lambda w: reverse("events:organise")),
     ("calendar", "organiser", lambda w: reverse("events:organise_calendar") + "?month=2026-11"),
     ("organiser series page", "organiser", lambda w: slug_url("organise_series", w["series"])),
@@ -263,6 +272,8 @@ PAGES = [
     ("password reset", None, lambda w: reverse("account_reset_password")),
     ("404", None, lambda w: "/no-such-page/"),
 ]  # fmt: skip
+# Pages that ask for the password again first: rendered just after giving it.
+REAUTHENTICATED = {"imports", "change password", "authenticator app setup"}
 
 
 def page(name: str, world: dict, **actors):
@@ -270,10 +281,14 @@ def page(name: str, world: dict, **actors):
     return actors.get(actor), url(world)
 
 
-def render(client, actor, url: str, language: str) -> tuple[int, str, VisibleText]:
+def render(
+    client, actor, url: str, language: str, *, reauthenticated: bool = False
+) -> tuple[int, str, VisibleText]:
     with time_machine.travel(NOW, tick=False):
         client.logout()
-        if actor is not None:
+        if actor is not None and reauthenticated:
+            reauthenticate(client, actor)
+        elif actor is not None:
             client.force_login(actor)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         response = client.get(url)
@@ -287,7 +302,7 @@ def data_strings() -> list[str]:
     """Data on pages and the catalogue's strings alike in both languages, longest first."""
     data = set()
     for user in User.objects.all():
-        data |= {user.display_name, user.username, user.initials}
+        data |= {user.display_name, user.username, user.initials, user.email}
     data |= set(Series.objects.values_list("name", flat=True))
     data |= set(Event.objects.values_list("title", flat=True))
     data |= set(EventLink.objects.values_list("title", flat=True))
@@ -314,7 +329,9 @@ def test_page_reads_in_one_language(client, world, member, organiser, series, st
     actor, url = page(name, world, member=member, organiser=organiser, waiting=world["waiting"])
     rendered = {}
     for language in ("fr", "en"):
-        status, content_language, rendered[language] = render(client, actor, url, language)
+        status, content_language, rendered[language] = render(
+            client, actor, url, language, reauthenticated=name in REAUTHENTICATED
+        )
         assert (status, content_language) == (404 if name == "404" else 200, language)
     assert strings["fr"].found_in(rendered["fr"].texts) == set(), "English on the French page"
     assert strings["en"].found_in(rendered["en"].texts) == set(), "French on the English page"

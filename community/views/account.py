@@ -1,14 +1,19 @@
-"""A member's own account: a copy of their data, and deleting the account.
+"""A member's own account: the « Mon compte » page, a copy of their data, deleting the account.
 
-Both ask for the password again (allauth's reauthentication): an open session left on a
-shared computer must not be enough to take away or destroy someone's data.
+The account page gathers what a member sets about themselves, and edits the profile in place;
+the rest links to its own page. A copy of the data and deleting the account ask for the
+password (or the second factor) again, through allauth's reauthentication: an open session
+left on a shared computer must not be enough to take away or destroy someone's data.
 """
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -17,7 +22,37 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from community import privacy
-from community.models import User
+from community.forms import ProfileForm
+from community.mfa import has_second_factor
+from community.models import EmailKind, User
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    member = User.objects.select_related("photo").get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect("community:account")
+    authenticators = list(Authenticator.objects.filter(user=member).order_by("created_at"))
+    kinds = {a.type for a in authenticators}
+    ctx = {
+        "form": form,
+        "member": member,
+        "identities": list(member.identities.all()),
+        "import_batches": list(member.import_batches.annotate(tie_count=Count("ties"))),
+        "emails_on": [kind.label for kind in EmailKind if member.wants_email(kind)],
+        "emails_off": [kind.label for kind in EmailKind if not member.wants_email(kind)],
+        "addresses": list(EmailAddress.objects.filter(user=member).order_by("-primary", "email")),
+        "totp": Authenticator.Type.TOTP in kinds,
+        "recovery_codes": Authenticator.Type.RECOVERY_CODES in kinds,
+        "passkeys": [a for a in authenticators if a.type == Authenticator.Type.WEBAUTHN],
+        "has_second_factor": has_second_factor(member),
+        "needs_second_factor": member.is_staff or member.organised_series.exists(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/account.html", ctx, status=status)
 
 
 class AccountDeleteForm(forms.Form):

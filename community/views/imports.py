@@ -1,5 +1,10 @@
-"""Contact imports: upload, preview, confirm, undo."""
+"""Contact imports: upload, preview, confirm, undo.
 
+Uploading and confirming ask for the password (or the second factor) again, through allauth's
+reauthentication: an import writes many ties at once in the member's name.
+"""
+
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,6 +23,7 @@ from community.models import ImportBatch
 
 
 @login_required
+@reauthentication_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -44,6 +50,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def import_confirm(request: HttpRequest) -> HttpResponse:
     form = ImportConfirmForm(request.POST, member=request.user)
     if not form.is_valid():

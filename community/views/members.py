@@ -1,8 +1,9 @@
 """Members' public pages."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
+from community import usernames
 from community.models import User
 from community.ties import profile_ties
 
@@ -10,7 +11,13 @@ PROFILE_EVENTS = 100
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_object_or_404(User.objects.filter(is_active=True), username=username)
+    member = User.objects.filter(is_active=True, username=username).select_related("photo").first()
+    if member is None:
+        # A link from before a rename: the member's profile is at their new username now.
+        renamed = usernames.current_member(username)
+        if renamed is None:
+            raise Http404
+        return redirect(renamed, permanent=True)
     ctx = {"member": member, "identities": list(member.identities.all()), "attended": None}
     # Who went where is shown to members only, as on event pages, and never for a member
     # who is not listed among attendees (except to themselves). Through the related manager,

@@ -31,6 +31,8 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.goto("/accounts/signup/")
     page.get_by_label("Email").fill("lea@example.org")
     page.get_by_label("Display name").fill("Léa Lambert")
+    # The username left empty: the page shows the profile address the site will make.
+    expect(page.locator("#id_username")).to_have_attribute("placeholder", "lea-lambert")
     page.get_by_label("City").fill("Lille")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
@@ -42,6 +44,7 @@ def test_sign_up_verify_log_in_rsvp_see_my_events_and_cancel(page, live_server, 
     page.goto(re.sub(r"^https?://[^/]+", live_server.url, link))
     page.get_by_role("button", name="Confirm").click()
     assert EmailAddress.objects.get(email="lea@example.org").verified
+    assert EmailAddress.objects.get(email="lea@example.org").user.username == "lea-lambert"
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("lea@example.org")

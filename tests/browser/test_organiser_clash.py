@@ -6,7 +6,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from events.models import ClashAcknowledgement, Event
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, make_organiser
 from tests.events.organising import attended, make_series, paris
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,8 +25,7 @@ def test_organiser_publishes_anyway_and_other_organiser_sees_the_clash(
     page, browser, live_server, series, organiser
 ):
     other = make_series("Mercredi Web Analytics")
-    otto = make_member("otto")
-    other.organisers.add(otto)
+    otto = make_organiser("otto", other)
     # The two series share most of their audience: a high severity.
     attended(series, ["ana", "bea", "cyr"])
     attended(other, ["ana", "bea", "cyr", "dan"])

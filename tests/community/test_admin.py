@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from community.models import Identity, Network, Tie
 from events.models import RSVP, EventLink, Meeting, SeriesLink
+from tests.conftest import make_staff
 
 MODELS = [
     model for model in admin.site._registry if model._meta.app_label in ("community", "events")
@@ -13,10 +14,8 @@ MODELS = [
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    admin_user = django_user_model.objects.create_superuser(
-        email="admin@example.org", password="x", username="admin"
-    )
+def staff_client(client, db):
+    admin_user = make_staff("admin")
     client.force_login(admin_user)
     return client
 

@@ -14,16 +14,9 @@ from community import imports
 from community.models import Identity, Network, Tie, User
 from community.privacy import collect_member_data
 from events.models import RSVP, Meeting
-from tests.conftest import PASSWORD, make_event, make_member
+from tests.conftest import PASSWORD, make_event, make_member, organise, reauthenticate
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
-
-
-def reauthenticate(client, member: User) -> None:
-    """A session that just gave the password again, as allauth asks before sensitive pages."""
-    client.force_login(member)
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +80,7 @@ def history(frozen, member, outsider, hidden, series, venue):
     RSVP.objects.create(event=upcoming, member=member, status=RSVP.Status.WAITLISTED)
     a, b = sorted([member, outsider], key=lambda m: m.pk)
     Meeting.objects.create(event=past, member_a=a, member_b=b, recorded_by=member)
-    series.organisers.add(member)
+    organise(member, series)
     return {"past": past, "upcoming": upcoming}
 
 

@@ -22,9 +22,8 @@ from community.models import Identity, ImportBatch, Network, Photo, Tie, User
 from community.photos import encode_photo, set_photo
 from events.models import RSVP, Event, Meeting, Series
 from tests.community import test_data_export
-from tests.conftest import PASSWORD, make_event, make_member
+from tests.conftest import PASSWORD, make_event, make_member, organise, reauthenticate
 
-reauthenticate = test_data_export.reauthenticate
 hidden = test_data_export.hidden  # the fixture: a member who hides everything
 
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
@@ -85,7 +84,7 @@ def world(leaving, hidden, outsider, organiser, series, venue):
     full = make_event(title="Blog en Nord #43", days=10, series=series, venue=venue, capacity=1)
     RSVP.objects.create(event=full, member=leaving, status=RSVP.Status.GOING)
     RSVP.objects.create(event=full, member=hidden, status=RSVP.Status.WAITLISTED)
-    series.organisers.add(leaving)  # co-organised with `organiser`: she can leave it
+    organise(leaving, series)  # co-organised with `organiser`: she can leave it
     # The admin's history names the member and her identity by their text.
     for obj in (leaving, leaving.identities.first()):
         LogEntry.objects.log_actions(
@@ -254,7 +253,7 @@ def test_the_sole_organiser_of_a_series_is_asked_to_hand_it_over_first(
     client, leaving, world, django_capture_on_commit_callbacks
 ):
     alone = Series.objects.create(name="Mercredi Web Analytics", slug="mercredi-web-analytics")
-    alone.organisers.add(leaving)
+    organise(leaving, alone)
     reauthenticate(client, leaving)
 
     page = client.get(reverse("community:account_delete"), headers={"accept-language": "en"})

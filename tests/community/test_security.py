@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from community.models import User
-from tests.conftest import PASSWORD, make_member
+from tests.conftest import PASSWORD, make_staff, totp_code
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def login(client, email, password, **headers):
 
 @pytest.fixture
 def staff(db) -> User:
-    user = make_member("sacha", is_staff=True, is_superuser=True)
+    user = make_staff("sacha")
     return verified(user)
 
 
@@ -61,7 +61,14 @@ def test_staff_log_in_through_allauth_and_reach_the_admin(client, staff):
     follow = client.get(to_admin["Location"])
     assert follow["Location"].startswith(reverse("account_login"))
 
-    login(client, staff.email, PASSWORD)
+    password_step = login(client, staff.email, PASSWORD)
+    # The password alone does not log staff in: allauth asks for the authenticator app's code.
+    assert password_step["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert "_auth_user_id" not in client.session
+    assert wrong.status_code == 200
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
 
     assert client.session["_auth_user_id"] == str(staff.pk)
     assert client.get("/admin/").status_code == 200

@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from events import cache
 from events.models import RSVP, Event, EventLink, Series, Venue
-from tests.conftest import PASSWORD, make_event, test_database_url
+from tests.conftest import PASSWORD, make_event, organise, test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def test_series_page_shows_a_new_link_and_organiser(client, series, event, outsi
     client.get(series.get_absolute_url())
 
     series.links.create(title="Groupe Meetup", url="https://meetup.example.org/ben")
-    series.organisers.add(outsider)  # many-to-many: no post_save
+    organise(outsider, series)  # many-to-many: no post_save
 
     body = client.get(series.get_absolute_url()).content.decode()
     assert "Groupe Meetup" in body

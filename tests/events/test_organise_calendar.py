@@ -5,7 +5,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from events.models import ClashAcknowledgement, Event, Venue
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_organiser
 from tests.events.organising import make_series, paris
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,7 @@ def test_month_view_shows_every_series_and_holds_with_clashes(organiser_client, 
 
 def test_other_organiser_sees_publish_anyway_on_calendar(client, series, organiser):
     other = make_series("Mercredi Web Analytics")
-    otto = make_member("otto")
-    other.organisers.add(otto)
+    otto = make_organiser("otto", other)
     theirs = make_event(title="Mesure", start=paris(2026, 12, 2, 12), series=other)
     mine = make_event(title="Ma soirée", start=paris(2026, 12, 2, 19), series=series)
     ClashAcknowledgement.objects.create(
@@ -109,11 +108,11 @@ def test_calendar_query_count_does_not_grow(
             series=series,
         )
 
-    # session, user, organiser check, events, acknowledgements, the data version, and the
-    # header's photo and organiser flag (read once per data version)
-    with django_assert_num_queries(8):
+    # session, user, organiser check, second factor, events, acknowledgements, the data
+    # version, and the header's photo and organiser flag (read once per data version)
+    with django_assert_num_queries(9):
         organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
 
     shown = {e.title for w in response.context["weeks"] for d in w for e in d["events"]}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from events.models import RSVP, Event
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, make_staff
 from tests.events.organising import paris
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def change(request, client, organiser):
     response and the form it showed."""
     client.cookies["django_language"] = "en"
     if request.param == "admin":
-        client.force_login(make_member("root", is_staff=True, is_superuser=True))
+        client.force_login(make_staff("root"))
         post, form = admin_edit, lambda response: response.context["adminform"].form
     else:
         client.force_login(organiser)

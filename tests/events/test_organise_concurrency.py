@@ -9,13 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from events.models import Event
-from tests.conftest import make_member
+from tests.conftest import make_organiser
 
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_bookings_of_a_venue_create_one_event(series, venue):
-    organisers = [make_member(f"orga-{i}") for i in range(2)]
-    series.organisers.add(*organisers)
+    organisers = [make_organiser(f"orga-{i}", series) for i in range(2)]
     barrier = threading.Barrier(2)
     statuses = []
 

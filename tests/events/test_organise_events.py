@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from events.models import RSVP, ClashAcknowledgement, Event, Venue
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, make_organiser
 from tests.events.organising import make_series, paris
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def organiser_client(client, organiser):
 @pytest.fixture
 def other_series(db):
     series = make_series("Mercredi Web Analytics")
-    series.organisers.add(make_member("otto"))
+    make_organiser("otto", series)
     return series
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_organiser, make_staff
 from tests.events.organising import make_series, paris
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,7 @@ EVENT_DATA = {
 def other_organiser(db):
     """Organises another series: an organiser, but not of `series` — the "could leak" case."""
     other = make_series("Mercredi Web Analytics")
-    user = make_member("otto")
-    other.organisers.add(user)
-    return user
+    return make_organiser("otto", other)
 
 
 @pytest.fixture
@@ -111,7 +109,7 @@ def test_every_hold_url_is_404_to_others_as_for_a_missing_slug(intruder, hold, n
 
 @pytest.fixture
 def superuser(db):
-    return make_member("root", is_staff=True, is_superuser=True)
+    return make_staff("root")
 
 
 def test_superusers_are_not_organisers_on_organiser_pages(client, superuser, hold, event):

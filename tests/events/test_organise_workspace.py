@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from events.models import RSVP, ClashAcknowledgement, Event
-from tests.conftest import make_event, make_member
+from tests.conftest import make_event, make_member, make_organiser
 from tests.events.organising import make_series, paris
 
 pytestmark = pytest.mark.django_db
@@ -122,12 +122,12 @@ def test_workspace_query_count_does_not_grow(
         ClashAcknowledgement.objects.create(event=theirs, other_event=event, severity=20)
         rsvp(event, f"m{i}")
 
-    # session, user, organiser check, series, events with trend, past RSVP curves (forecast and
-    # no-shows), acknowledgements, the data version, and the header's photo and organiser flag
-    # (read once per data version)
-    with django_assert_num_queries(10):
+    # session, user, organiser check, second factor, series, events with trend, past RSVP
+    # curves (forecast and no-shows), acknowledgements, the data version, and the header's
+    # photo and organiser flag (read once per data version)
+    with django_assert_num_queries(11):
         frozen_client.get(reverse("events:organise"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = frozen_client.get(reverse("events:organise"))
 
     assert len(response.context["series_list"][0][1]) == count
@@ -136,8 +136,7 @@ def test_workspace_query_count_does_not_grow(
 
 def test_other_organisers_see_publish_anyway_on_their_workspace(client, series, organiser):
     other = make_series("Mercredi Web Analytics")
-    otto = make_member("otto")
-    other.organisers.add(otto)
+    otto = make_organiser("otto", other)
     theirs = make_event(title="Mesure", start=paris(2027, 12, 2, 12), series=other)
     mine = make_event(title="Ma soirée", start=paris(2027, 12, 2, 19), series=series)
     ClashAcknowledgement.objects.create(

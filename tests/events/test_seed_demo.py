@@ -1,22 +1,33 @@
 import datetime as dt
 import re
 from io import StringIO
+from pathlib import Path
 
 import networkx as nx
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from community.mfa import has_second_factor
 from community.models import Identity, Network, Tie, User
+from events.management.commands.seed_demo import DEMO_TOTP_SECRET
 from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
 from events.organising import trend, with_trend
 from events.people import series_meeting_stats
 from tests.conftest import make_member
 
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_LOGINS = [
     "organisatrice@rencontres.local",
     "membre@rencontres.local",
@@ -213,6 +224,11 @@ def test_demo_logins_are_printed_and_can_log_in(demo, client):
         )
 
         assert response.status_code == 302
+        if response["Location"] == reverse("mfa_authenticate"):  # the organiser and the admin
+            code = format_hotp_value(
+                hotp_value(DEMO_TOTP_SECRET, next(iter(yield_hotp_counters_from_time())))
+            )
+            client.post(reverse("mfa_authenticate"), {"code": code})
         assert int(client.session["_auth_user_id"]) == User.objects.get(email=email).pk
         client.logout()
     assert User.objects.get(email="admin@rencontres.local").is_superuser
@@ -356,3 +372,16 @@ def test_demo_upcoming_evenings_have_clusters_bridges_and_newcomers(db, today):
             >= 2
         ]
         assert 2 <= len(bridges) <= attendees / 3  # a minority, not everyone
+
+
+def test_demo_organiser_and_admin_have_the_documented_authenticator_key(demo):
+    organiser = User.objects.get(email="organisatrice@rencontres.local")
+    admin = User.objects.get(email="admin@rencontres.local")
+    member = User.objects.get(email="membre@rencontres.local")
+
+    for user in (organiser, admin):
+        (totp,) = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+        assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
+    assert not has_second_factor(member)
+    assert DEMO_TOTP_SECRET in demo
+    assert DEMO_TOTP_SECRET in (ROOT / "README.md").read_text()

@@ -22,6 +22,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -40,6 +41,9 @@ DEMO_PASSWORD = "rencontres-demo"  # noqa: S105 - documented demo logins, printe
 ORGANISER_EMAIL = "organisatrice@rencontres.local"
 MEMBER_EMAIL = "membre@rencontres.local"
 ADMIN_EMAIL = "admin@rencontres.local"
+# Organiser pages and the admin ask for a second factor: the demo organiser and admin share this
+# authenticator app key (base32), documented in the README like the password.
+DEMO_TOTP_SECRET = "RENCONTRESDEMOTOTPSECRETLILLE234"  # noqa: S105 - documented demo key
 MEMBER_EMAIL_DOMAIN = "demo.rencontres.local"
 MEMBER_COUNT = 150
 NEWCOMER_COUNT = 10
@@ -195,7 +199,9 @@ class Command(BaseCommand):
             f"Log in with password {DEMO_PASSWORD!r} as:\n"
             f"  {ORGANISER_EMAIL}  (organiser of Blog en Nord and Mercredi Web Analytics)\n"
             f"  {MEMBER_EMAIL}  (a member)\n"
-            f"  {ADMIN_EMAIL}  (superuser, /admin/)"
+            f"  {ADMIN_EMAIL}  (superuser, /admin/)\n"
+            f"The organiser and the admin are asked for an authenticator app code: add the key "
+            f"{DEMO_TOTP_SECRET} to your app (or run `oathtool --totp -b {DEMO_TOTP_SECRET}`)."
         )
 
 
@@ -370,8 +376,8 @@ class Builder:
         organiser = next(p for p in self.people if p.cluster == "blog")
         self.join(organiser, ["analytics"])
         member = next(p for p in self.people if p.cluster == "analytics")
-        self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL, "organisatrice")
-        self.member = self.make_login(member.user, MEMBER_EMAIL, "membre")
+        self.organiser = self.make_login(organiser.user, ORGANISER_EMAIL)
+        self.member = self.make_login(member.user, MEMBER_EMAIL)
         admin = User.objects.create_superuser(
             email=ADMIN_EMAIL,
             password=None,
@@ -382,6 +388,8 @@ class Builder:
         admin.password = self.password_hash
         admin.save(update_fields=["password"])
         EmailAddress.objects.create(user=admin, email=ADMIN_EMAIL, verified=True, primary=True)
+        for user in (self.organiser, admin):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def make_avatars(self) -> None:
         """Illustrative pictures for about half of the members: abstract shapes drawn here
@@ -401,11 +409,11 @@ class Builder:
             (c, self.rng.randrange(max(round(CLUSTERS[c] / CIRCLE_SIZE), 1))) for c in clusters
         ]
 
-    def make_login(self, user: User, email: str, username: str) -> User:
+    def make_login(self, user: User, email: str) -> User:
+        # The profile URL keeps the username made from the person's name, never the email's.
         user.email = email
-        user.username = username
         user.password = self.password_hash
-        user.save(update_fields=["email", "username", "password"])
+        user.save(update_fields=["email", "password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
 
