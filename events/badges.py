@@ -15,6 +15,7 @@ import segno
 from django.core.files.storage import storages
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -37,7 +38,7 @@ MARGIN_Y = (PAGE_H - ROWS * BADGE_H) / 2
 PAD = 4 * mm
 BAND_H = 9 * mm
 FACE = 20 * mm
-QR_SIZE = 22 * mm
+QR_SIZE = 24 * mm
 HANDLES_SHOWN = 3
 # How each network's handle reads on a badge: `@nick` where people write it that way.
 AT_NETWORKS = {Network.X, Network.MASTODON, Network.BLUESKY}
@@ -78,7 +79,7 @@ def badges_pdf(event: Event) -> bytes:
     regular, bold = _fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{event.title} — badges")
+    pdf.setTitle(_("Name badges: %(title)s") % {"title": event.title})
     pdf.setCreator("Rencontres")
     members = going_members(event)
     day = date_format(timezone.localtime(event.start), "j F Y")
@@ -92,7 +93,8 @@ def badges_pdf(event: Event) -> bytes:
         _badge(pdf, x, y, event=event, member=member, day=day, fonts=(regular, bold))
     if not members:
         pdf.setFont(regular, 14)
-        pdf.drawString(MARGIN_X, PAGE_H - MARGIN_Y, f"{event.title}: —")
+        pdf.drawString(MARGIN_X, PAGE_H - MARGIN_Y, event.title)
+        pdf.drawString(MARGIN_X, PAGE_H - MARGIN_Y - 20, _("Nobody is going yet."))
     pdf.save()
     return buffer.getvalue()
 

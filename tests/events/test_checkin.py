@@ -53,8 +53,8 @@ def test_the_page_lists_going_then_waiting_members_with_the_counts(organiser_cli
     counts = response.context["counts"]
     assert (counts.arrived_total, counts.expected_total) == (0, 2)
     html = response.content.decode()
-    assert 'aria-label="Check in Bruno"' in html
-    assert 'aria-label="Let Wanda in from the waitlist"' in html
+    assert 'aria-label="Pointer l’arrivée de Bruno"' in html
+    assert 'aria-label="Faire entrer Wanda depuis la liste d’attente"' in html
 
 
 def test_the_search_narrows_the_list_and_offers_other_members_as_walk_ins(organiser_client, event):
@@ -109,9 +109,9 @@ def test_the_script_gets_the_live_part_back_with_what_happened(organiser_client,
     )
 
     assert response.status_code == 200
-    assert response.context["status"] == "Bruno is checked in."
+    assert response.context["status"] == "Bruno est arrivé·e."
     assert response.context["counts"].arrived_total == 1
-    assert 'data-status="Bruno is checked in."' in response.content.decode()
+    assert 'data-status="Bruno est arrivé·e."' in response.content.decode()
 
 
 def test_a_member_without_rsvp_walks_in_going_and_arrived(organiser_client, event):
@@ -291,11 +291,11 @@ def test_an_organiser_opening_a_pass_checks_the_member_in(organiser_client, even
 
     assert response.status_code == 200
     assert response.context["member"] == bruno
-    assert "Checked in." in response.content.decode()
+    assert "Arrivée pointée." in response.content.decode()
     rsvp = bruno.rsvps.get()
     assert rsvp.arrived_at is not None
     again = organiser_client.get(door_path(event, bruno))
-    assert "Already checked in at" in again.content.decode()
+    assert "Déjà arrivé·e à" in again.content.decode()
 
 
 def test_anyone_else_gets_the_same_403_for_a_valid_or_forged_pass(client, event, outsider):
@@ -334,7 +334,7 @@ def test_a_forged_pass_or_another_events_pass_checks_nobody_in(organiser_client,
     elsewhere = organiser_client.get(reverse("events:door", args=[event.slug, token_elsewhere]))
 
     assert forged.status_code == elsewhere.status_code == 404
-    assert "This pass is not valid for this event" in elsewhere.content.decode()
+    assert "Ce pass n’est pas valable pour cet événement" in elsewhere.content.decode()
     assert RSVP.objects.filter(arrived_at__isnull=False).count() == 0
 
 
@@ -366,6 +366,7 @@ def test_the_pass_image_is_a_png_of_the_check_in_url(client, event):
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert response["Cache-Control"] == "private, max-age=86400"
+    assert response.content == checkin.qr_png(checkin.door_url(event=event, member=bruno))
     assert client.get(reverse("events:door_qr", args=[event.slug, "short"])).status_code == 403
 
 
@@ -379,5 +380,5 @@ def test_my_events_shows_a_door_pass_for_events_i_go_to_only(client, series, eve
 
     html = response.content.decode()
     assert html.count('class="qr"') == 1
-    assert f'aria-label="Door pass for {event.title}"' in html
+    assert f'aria-label="Pass d’entrée pour {event.title}"' in html
     assert "<svg" in html and "style=" not in html.split('class="qr"')[1].split("</div>")[0]
