@@ -99,34 +99,36 @@ def counts(event: Event) -> Counts:
     )
 
 
+def _names_match(query: str, prefix: str = "") -> Q:
+    """Every word of `query` in one of the member's names (`prefix`: the path to the member)."""
+    condition = Q()
+    for word in query.split():
+        condition &= (
+            Q(**{f"{prefix}display_name__icontains": word})
+            | Q(**{f"{prefix}username__icontains": word})
+            | Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+        )
+    return condition
+
+
 def door_list(event: Event, query: str = ""):
     """Going then waitlisted members whose name, username or email matches `query`."""
-    rsvps = event.rsvps.active().select_related("member__photo")
-    for word in query.split():
-        rsvps = rsvps.filter(
-            Q(member__display_name__icontains=word)
-            | Q(member__username__icontains=word)
-            | Q(member__first_name__icontains=word)
-            | Q(member__last_name__icontains=word)
-        )
-    return rsvps.order_by("status", "member__display_name", "pk")[:SEARCH_LIMIT]
+    rsvps = event.rsvps.active().filter(_names_match(query, "member__"))
+    return rsvps.select_related("member__photo").order_by("status", "member__display_name", "pk")[
+        :SEARCH_LIMIT
+    ]
 
 
 def walk_in_candidates(event: Event, query: str) -> list[User]:
     """Members matching `query` who have no going or waiting RSVP: possible walk-ins."""
-    words = query.split()
-    if not words:
+    if not query.split():
         return []
-    members = User.objects.filter(is_active=True).exclude(
-        pk__in=event.rsvps.active().values("member")
+    members = (
+        User.objects.filter(is_active=True)
+        .filter(_names_match(query))
+        .exclude(pk__in=event.rsvps.active().values("member"))
     )
-    for word in words:
-        members = members.filter(
-            Q(display_name__icontains=word)
-            | Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-        )
     return list(
         members.select_related("photo").order_by("display_name", "pk")[:WALK_IN_SUGGESTIONS]
     )

@@ -60,7 +60,8 @@
     var focusId = row && row.id;
     var button = form.querySelector("button");
     if (button) { button.disabled = true; }
-    fetch(form.action, {
+    // `form.action` would be the hidden field named "action": read the attribute.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: { "X-Requested-With": "fetch" },
