@@ -68,12 +68,16 @@ def _back(request: HttpRequest, event: Event, status: str, anchor: str = "") -> 
 def check_in(request: HttpRequest, slug: str) -> HttpResponse:
     event = _door_event(request, slug)
     query = CheckInSearchForm(request.GET).query()
-    ctx = _live_context(event, query)
     if request.GET.get("fragment"):
-        return render(request, LIVE, ctx)
-    ctx["search_form"] = CheckInSearchForm(initial={"q": query})
-    ctx["guest_form"] = GuestForm()
-    return render(request, "events/organise/check_in.html", ctx)
+        return render(request, LIVE, _live_context(event, query))
+    return _page(request, event, query, GuestForm())
+
+
+def _page(
+    request: HttpRequest, event: Event, query: str, guest_form: GuestForm, status: int = 200
+) -> HttpResponse:
+    ctx = {**_live_context(event, query), "guest_form": guest_form}
+    return render(request, "events/organise/check_in.html", ctx, status=status)
 
 
 @login_required
@@ -115,11 +119,7 @@ def add_guest(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         if _is_fetch(request):
             return _back(request, event, " ".join(form.errors["name"]))
-        query = CheckInSearchForm(request.POST).query()
-        ctx = _live_context(event, query)
-        ctx["search_form"] = CheckInSearchForm(initial={"q": query})
-        ctx["guest_form"] = form
-        return render(request, "events/organise/check_in.html", ctx, status=400)
+        return _page(request, event, CheckInSearchForm(request.POST).query(), form, status=400)
     guest = checkin.add_guest(event=event, name=form.cleaned_data["name"], by=request.user)
     return _back(request, event, _("Guest %(name)s is checked in.") % {"name": guest.name})
 
