@@ -91,3 +91,20 @@ def test_only_the_events_organisers_get_the_badges(client, event, outsider):
     assert client.get(reverse("events:badges", args=[event.slug])).status_code == 403
     client.force_login(make_organiser("rival", Series.objects.create(name="MWA", slug="mwa")))
     assert client.get(reverse("events:badges", args=[event.slug])).status_code == 403
+
+
+def test_the_badges_cost_the_same_queries_for_one_or_many_members(
+    client, organiser, event, django_assert_max_num_queries
+):
+    [first] = going(event, "zoe")
+    Identity.objects.create(member=first, network=Network.X, handle="zoe")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(10) as one:
+        client.get(reverse("events:badges", args=[event.slug]))
+    for member in going(event, *[f"membre-{n}" for n in range(20)]):
+        Identity.objects.create(member=member, network=Network.X, handle=member.username[:15])
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        reader = read(client.get(reverse("events:badges", args=[event.slug])))
+
+    assert len(reader.pages) == 3
