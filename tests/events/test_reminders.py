@@ -168,7 +168,7 @@ def test_a_reminder_in_french_names_the_way_there_and_people_known(soon):
         "Où : La Grand'Scène, 1 rue de Paris, Lille\n"
         "Itinéraire : https://www.openstreetmap.org/search?query=1+rue+de+Paris%2C+Lille\n"
         "\n"
-        "Votre pass d’entrée (un QR code à montrer à l’accueil) :\n"
+        "Votre pass d’entrée (un QR code à montrer à l’entrée) :\n"
         f"{door_pass_image_url(soon, camille)}\n"
         "\n"
         "2 personnes que vous connaissez y vont.\n"
