@@ -155,16 +155,16 @@ def undo_arrival(*, rsvp: RSVP) -> None:
 def walk_in(*, event: Event, member: User) -> RSVP:
     """A member who came without a seat: going and arrived, whatever the capacity (they are
     in the room), ahead of the waitlist; the organiser at the door decides."""
-    rsvp = RSVP.objects.select_for_update().filter(event=event, member=member).first()
     now = timezone.now()
-    if rsvp is None:
-        return RSVP.objects.create(
-            event=event,
-            member=member,
-            status=RSVP.Status.GOING,
-            status_changed_at=now,
-            arrived_at=now,
-        )
+    # Two organisers letting the same member in at once: one creates, the other finds it.
+    rsvp, created = RSVP.objects.get_or_create(
+        event=event,
+        member=member,
+        defaults={"status": RSVP.Status.GOING, "status_changed_at": now, "arrived_at": now},
+    )
+    if created:
+        return rsvp
+    rsvp = RSVP.objects.select_for_update().get(pk=rsvp.pk)
     if not rsvp.is_going:
         rsvp.status, rsvp.status_changed_at = RSVP.Status.GOING, now
     rsvp.arrived_at = rsvp.arrived_at or now

@@ -382,3 +382,18 @@ def test_my_events_shows_a_door_pass_for_events_i_go_to_only(client, series, eve
     assert html.count('class="qr"') == 1
     assert f'aria-label="Pass d’entrée pour {event.title}"' in html
     assert "<svg" in html and "style=" not in html.split('class="qr"')[1].split("</div>")[0]
+
+
+def test_a_member_who_declined_then_came_anyway_walks_in(organiser_client, event):
+    marie = make_member("marie")
+    RSVP.objects.create(event=event, member=marie, status=RSVP.Status.DECLINED)
+
+    response = organiser_client.get(page_url(event, q="marie"))
+    assert [str(m) for m in response.context["walk_ins"]] == ["Marie"]
+    organiser_client.post(
+        reverse("events:check_in_walk_in", args=[event.slug]), {"member": marie.pk}
+    )
+
+    rsvp = marie.rsvps.get(event=event)
+    assert (rsvp.status, rsvp.arrived_at is not None) == (RSVP.Status.GOING, True)
+    assert RSVP.objects.filter(event=event, member=marie).count() == 1
