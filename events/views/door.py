@@ -153,7 +153,7 @@ def door_pass(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def door_pass_image(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """The QR code of a door pass as PNG, linked from the reminder email. It draws whatever
     pass it is given and reads nothing: the pass's secret is the token in the address."""
-    if not checkin.TOKEN_FORMAT.match(token):
+    if not checkin.TOKEN_FORMAT.fullmatch(token):
         raise PermissionDenied
     url = absolute_url(reverse("events:door", args=[slug, token]))
     response = HttpResponse(checkin.qr_png(url), content_type="image/png")
