@@ -316,3 +316,33 @@ class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[(GOING, _("Going")), (DECLINED, _("Not going")), (CANCEL, _("Cancel my RSVP"))]
     )
+
+
+class CheckInSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a member"), max_length=100, required=False, validators=[validate_single_line]
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
+class ArrivalForm(forms.Form):
+    ARRIVED, UNDO = "arrived", "undo"
+    action = forms.ChoiceField(choices=[(ARRIVED, ARRIVED), (UNDO, UNDO)])
+
+
+class WalkInForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(
+        label=_("Guest's name"), max_length=120, validators=[validate_single_line]
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Type the guest's name."), code="required")
+        return name

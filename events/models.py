@@ -598,3 +598,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.event} ({self.kind})"
+
+
+class Guest(models.Model):
+    """Someone without an account let in at the door, by name: counted among the arrivals."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    arrived_at = models.DateTimeField(_("arrived at"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["arrived_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.event}"

@@ -43,6 +43,7 @@ def add_events_data(sender, *, member: User, export: Export, **kwargs) -> None:
             "status": entry.status,
             "answered_at": iso(entry.created_at),
             "status_changed_at": iso(entry.status_changed_at),
+            "arrived_at": iso(entry.arrived_at),  # checked in at the door
         }
         for entry in entries.order_by("event__start", "event__pk")
     ]

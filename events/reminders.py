@@ -15,10 +15,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from community.mail import absolute_url, send_mail
 from community.models import EmailKind, User
+from events.checkin import door_token
 from events.models import RSVP, Event, Reminder, Venue
 from events.rsvps import with_waitlist_position
 
@@ -107,6 +109,10 @@ def _context(*, event: Event, rsvp: RSVP) -> dict:
         ctx["directions_url"] = directions_url(event.venue)
     if rsvp.is_going:
         ctx["known_going"] = known_going_count(event=event, member=rsvp.member)
+        # A link rather than an attachment: the emails are plain text through the one mail
+        # path; the image opens in any mail app or browser and can be saved for the door.
+        token = door_token(event=event, member=rsvp.member)
+        ctx["door_pass_url"] = absolute_url(reverse("events:door_qr", args=[event.slug, token]))
     else:
         ctx["position"] = rsvp.waitlist_position
     return ctx

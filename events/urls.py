@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import encounters, feeds, organise, people, public, rsvp
+from events.views import door, encounters, feeds, organise, people, public, rsvp
 
 app_name = "events"
 
@@ -40,6 +40,21 @@ urlpatterns = [
         organise.attendees_csv,
         name="organise_attendees",
     ),
+    # At the door: check-in, walk-ins and guests, badges; the members' door passes.
+    path("organise/events/<slug:slug>/check-in/", door.check_in, name="check_in"),
+    path(
+        "organise/events/<slug:slug>/check-in/<int:rsvp_id>/", door.arrival, name="check_in_arrival"
+    ),
+    path("organise/events/<slug:slug>/check-in/walk-in/", door.walk_in, name="check_in_walk_in"),
+    path("organise/events/<slug:slug>/check-in/guests/", door.add_guest, name="check_in_guest"),
+    path(
+        "organise/events/<slug:slug>/check-in/guests/<int:guest_id>/remove/",
+        door.remove_guest,
+        name="check_in_guest_remove",
+    ),
+    path("organise/events/<slug:slug>/badges.pdf", door.badges_pdf, name="badges"),
+    path("events/<slug:slug>/door/<str:token>/", door.door_pass, name="door"),
+    path("events/<slug:slug>/door/<str:token>.png", door.door_pass_image, name="door_qr"),
     path("series/<slug:slug>/calendar.ics", feeds.series_calendar, name="series_ics"),
     path("calendar.ics", feeds.site_calendar, name="site_ics"),
     path("feed/", feeds.UpcomingEventsFeed(), name="feed"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.mail import absolute_url
-from events import rsvps
+from events import checkin, rsvps
 from events.access import visible_event_or_404
 from events.forms import RSVPForm
 from events.models import RSVP, Event
@@ -59,6 +59,12 @@ def my_events(request: HttpRequest) -> HttpResponse:
         .select_related("event", "event__series", "event__venue")
         .order_by("event__start")
     )
+    for entry in entries:
+        if entry.is_going and entry.event.is_published:
+            entry.door_qr = checkin.qr_svg(
+                checkin.door_url(event=entry.event, member=request.user),
+                label=_("Door pass for %(title)s") % {"title": entry.event.title},
+            )
     feed_url = absolute_url(reverse("events:private_ics", args=[request.user.calendar_token]))
     return render(request, "events/my_events.html", {"entries": entries, "feed_url": feed_url})
 

@@ -166,6 +166,7 @@ def test_export_holds_everything_about_the_member_and_no_private_data_of_others(
                 "status": "going",
                 "answered_at": "2026-11-02T11:00:00+01:00",
                 "status_changed_at": "2026-11-02T11:00:00+01:00",
+                "arrived_at": None,
             },
             {
                 "event": "Blog en Nord #42",
@@ -175,6 +176,7 @@ def test_export_holds_everything_about_the_member_and_no_private_data_of_others(
                 "status": "waitlisted",
                 "answered_at": "2026-11-02T11:00:00+01:00",
                 "status_changed_at": "2026-11-02T11:00:00+01:00",
+                "arrived_at": None,
             },
         ],
         "meetings": [

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from community.mail import absolute_url, unsubscribe_url
 from community.models import EmailKind, Network, Tie
 from events import organising, rsvps
+from events.checkin import door_token
 from events.models import RSVP, Event, Reminder
 from events.reminders import remind, send_reminders
 from tests.conftest import make_event, make_member
@@ -50,6 +51,11 @@ def going(event: Event, *names: str, **extra):
     return members
 
 
+def door_pass_image_url(event: Event, member) -> str:
+    token = door_token(event=event, member=member)
+    return absolute_url(reverse("events:door_qr", args=[event.slug, token]))
+
+
 def ledger(event: Event) -> list[tuple[str, str, dt.datetime]]:
     return sorted(
         Reminder.objects.filter(event=event).values_list("member__username", "kind", "event_start")
@@ -82,6 +88,9 @@ def test_a_member_going_gets_the_time_the_venue_the_way_there_and_who_they_know(
         "When: Wednesday 2 December 2026, 19:00 – 22:00\n"
         "Where: La Grand'Scène, 1 rue de Paris, Lille\n"
         "Directions: https://www.openstreetmap.org/search?query=1+rue+de+Paris%2C+Lille\n"
+        "\n"
+        "Your door pass (a QR code to show at the door, for the check-in):\n"
+        f"{door_pass_image_url(soon, camille)}\n"
         "\n"
         "2 people you know are going.\n"
         "\n"
@@ -158,6 +167,9 @@ def test_a_reminder_in_french_names_the_way_there_and_people_known(soon):
         "Quand : mercredi 2 décembre 2026, 19:00 – 22:00\n"
         "Où : La Grand'Scène, 1 rue de Paris, Lille\n"
         "Itinéraire : https://www.openstreetmap.org/search?query=1+rue+de+Paris%2C+Lille\n"
+        "\n"
+        "Votre pass d’entrée (un QR code à montrer à l’entrée) :\n"
+        f"{door_pass_image_url(soon, camille)}\n"
         "\n"
         "2 personnes que vous connaissez y vont.\n"
     ) in message.body
