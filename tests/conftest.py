@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from community.models import User
 from events.models import Event, Series, Venue
+from tests.local_web import web  # noqa: F401  (local web servers for what the site fetches)
 
 PASSWORD = "correct-horse-battery-staple"
 
