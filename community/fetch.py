@@ -19,6 +19,7 @@ Problems raise `FetchError`, whose `reason` is one of `FetchError.Reason` (shown
 their language) and whose message is for the log.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -240,7 +241,5 @@ def _read_capped(response, url: str) -> bytes:
 
 def _abort(sockets: list) -> None:
     for sock in sockets:
-        try:
+        with contextlib.suppress(OSError):  # already closed
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass

@@ -37,7 +37,7 @@ def test_default_settings_refuse_loopback(web, settings):
         "192.168.1.1",
         "169.254.169.254",
         "100.64.0.1",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104  (an address refused, not bound)
         "224.0.0.1",
         "240.0.0.1",
         "::1",
