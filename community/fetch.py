@@ -19,6 +19,7 @@ Problems raise `FetchError`, whose `reason` is one of `FetchError.Reason` (shown
 their language) and whose message is for the log.
 """
 
+import concurrent.futures
 import contextlib
 import http.client
 import ipaddress
@@ -39,6 +40,8 @@ MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "Rencontres (+https://rencontres.example/; fetches what members point it to)"
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="fetch-dns")
 
 
 class FetchError(Exception):
@@ -106,10 +109,15 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def resolve_public(host: str, port: int) -> str:
+def resolve_public(host: str, port: int, *, deadline: float) -> str:
     """One public address of `host`; `FetchError` when it has none or any is not public."""
+    # The system resolver has no timeout of its own: wait for it in another thread, and give
+    # up (leaving it to finish) when the fetch's time is over.
+    lookup = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=max(deadline - time.monotonic(), 0.01))
+    except concurrent.futures.TimeoutError as error:
+        raise FetchError(FetchError.Reason.TIMEOUT, f"{host}: no DNS answer") from error
     except (OSError, UnicodeError) as error:
         raise FetchError(FetchError.Reason.UNREACHABLE, f"{host}: {error}") from error
     addresses = [info[4][0] for info in infos]
@@ -169,7 +177,7 @@ def fetch(
 
 def _get_once(url: str, *, headers: dict, deadline: float) -> Fetched:
     scheme, host, port, path = _split(url)
-    address = resolve_public(host, port)
+    address = resolve_public(host, port, deadline=deadline)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(FetchError.Reason.TIMEOUT, url)

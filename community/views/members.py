@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from community import verification
 from community.models import User
 from community.ties import profile_ties
 
@@ -11,7 +12,13 @@ PROFILE_EVENTS = 100
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
-    ctx = {"member": member, "identities": list(member.identities.all()), "attended": None}
+    identities = member.identities.all()
+    if request.user != member:
+        # A claim that lost to another member's verified one is theirs to see only.
+        identities = identities.standing()
+    ctx = {"member": member, "identities": list(identities), "attended": None}
+    ctx["profile_url"] = verification.profile_url(member)
+    ctx["verifiable_networks"] = verification.VERIFIABLE_NETWORKS
     # Who went where is shown to members only, as on event pages, and never for a member
     # who is not listed among attendees (except to themselves). Through the related manager,
     # which has the RSVP queryset's methods: `community` does not import `events`.
