@@ -4,15 +4,15 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from community.models import User
 from community.text import validate_single_line
 from events.access import organised_series
-from events.clashes import Clash, find_clashes
-from events.models import Event, Series, Venue, validate_sane_year
+from events.clashes import Clash, ExternalClash, find_clashes, find_external_clashes
+from events.models import Event, RivalFeed, Series, Venue, validate_sane_year
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -22,12 +22,23 @@ class ClashCheckMixin:
     `publish_anyway`."""
 
     clashes: list[Clash]
+    # Evenings of other calendars: shown as a warning, nobody to confirm to.
+    external_clashes: list[ExternalClash] = []
 
-    def check_clashes(self, *, event: Event, start, end, city, acknowledged=()) -> None:
+    def check_clashes(
+        self, *, event: Event, start, end, city, acknowledged=(), date_changed: bool = True
+    ) -> None:
         self.clashes = find_clashes(
             start=start, end=end, city=city, series=event.series, exclude_event=event
         )
+        self.external_clashes = find_external_clashes(
+            start=start, end=end, city=city, series=event.series
+        )
         new = [c for c in self.clashes if c.other.pk not in set(acknowledged)]
+        # An evening of another calendar has no organiser here to tell: it is confirmed each
+        # time a date is chosen, not stored.
+        if self.external_clashes and date_changed:
+            new.extend(self.external_clashes)
         if new and not self.cleaned_data.get("publish_anyway"):
             self.add_error(
                 "publish_anyway",
@@ -93,6 +104,8 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
                 end=end,
                 city=venue.city if venue else self.series.home_city,
                 acknowledged=list(acknowledged),
+                date_changed=not self.instance.pk
+                or bool({"start", "end", "venue"} & set(self.changed_data)),
             )
         return data
 
@@ -129,7 +142,10 @@ class PublishHoldForm(ClashCheckMixin, forms.Form):
         self.clashes = []
         if not self.is_bound:
             # Shown before the organiser confirms.
-            self.clashes = find_clashes(**self.clash_args())
+            args = self.clash_args()
+            self.clashes = find_clashes(**args)
+            args.pop("exclude_event")
+            self.external_clashes = find_external_clashes(**args)
 
     def clash_args(self) -> dict:
         event = self.event
@@ -258,3 +274,28 @@ class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[(GOING, _("Going")), (DECLINED, _("Not going")), (CANCEL, _("Cancel my RSVP"))]
     )
+
+
+class RivalFeedForm(forms.ModelForm):
+    url = forms.CharField(
+        label=_("iCalendar address"),
+        max_length=500,
+        help_text=_("The .ics address the other source publishes (webcal:// works too)."),
+    )
+
+    class Meta:
+        model = RivalFeed
+        fields = ["name", "url", "city"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url.lower().startswith("webcal://"):
+            # Calendar apps' spelling of an https address.
+            url = "https://" + url[len("webcal://") :]
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Enter the http or https address of an iCalendar feed."),
+        )(url)
+        if RivalFeed.objects.filter(url=url).exists():
+            raise forms.ValidationError(_("This calendar is already in the list."))
+        return url

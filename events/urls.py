@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import feeds, organise, people, public, rsvp
+from events.views import calendars, feeds, organise, people, public, rsvp
 
 app_name = "events"
 
@@ -21,6 +21,17 @@ urlpatterns = [
         "organise/calendar/regenerate/",
         feeds.regenerate_organiser_feed_token,
         name="regenerate_organisers_ics",
+    ),
+    path("organise/other-calendars/", calendars.other_calendars, name="other_calendars"),
+    path(
+        "organise/other-calendars/<int:pk>/refresh/",
+        calendars.other_calendar_refresh,
+        name="other_calendar_refresh",
+    ),
+    path(
+        "organise/other-calendars/<int:pk>/delete/",
+        calendars.other_calendar_delete,
+        name="other_calendar_delete",
     ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
     path("organise/series/<slug:slug>/new/", organise.event_create, name="organise_create"),

@@ -21,7 +21,14 @@ from events.access import (
     organised_series_or_403,
     organiser_or_403,
 )
-from events.clashes import active_events, clashing_event_ids, day_window, free_dates, local_days
+from events.clashes import (
+    active_events,
+    clashing_event_ids,
+    clashing_with_external,
+    day_window,
+    free_dates,
+    local_days,
+)
 from events.forms import (
     AddOrganiserForm,
     DayForm,
@@ -31,7 +38,15 @@ from events.forms import (
     PublishHoldForm,
 )
 from events.ical import ics_response
-from events.models import FIRST_YEAR, LAST_YEAR, ClashAcknowledgement, Event, Weekday
+from events.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ClashAcknowledgement,
+    Event,
+    ExternalEvent,
+    RivalFeed,
+    Weekday,
+)
 
 
 @login_required
@@ -62,6 +77,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     ctx = {
         "series_list": [(s, by_series[s.pk]) for s in my_series],
         "acks": acks,
+        "feed_problems": RivalFeed.objects.exclude(problem="").count(),
     }
     return render(request, "events/organise/workspace.html", ctx)
 
@@ -194,12 +210,24 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     events = list(
         active_events().filter(start__lt=window_end, end__gt=window_start).order_by("start")
     )
+    # Evenings of other calendars of the region, marked as external.
+    externals = list(
+        ExternalEvent.objects.filter(start__lt=window_end, end__gt=window_start)
+        .select_related("feed")
+        .order_by("start")
+    )
     clashing = clashing_event_ids(events)
+    with_external, external_clashing = clashing_with_external(events, externals)
+    clashing |= with_external
     cells = {
         grid_first + dt.timedelta(days=n): [] for n in range((grid_last - grid_first).days + 1)
     }
     for event in events:
         event.clashes = event.pk in clashing
+    for other in externals:
+        other.is_external = True
+        other.clashes = other.pk in external_clashing
+    for event in sorted(events + externals, key=lambda e: e.start):
         for day in local_days(event.start, event.end):
             if day in cells:
                 cells[day].append(event)

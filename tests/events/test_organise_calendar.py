@@ -109,8 +109,8 @@ def test_calendar_query_count_does_not_grow(
             series=series,
         )
 
-    # session, user, organiser check, events, acknowledgements, nav link
-    with django_assert_num_queries(6):
+    # session, user, organiser check, events, external events, acknowledgements, nav link
+    with django_assert_num_queries(7):
         response = organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
 
     shown = {e.title for w in response.context["weeks"] for d in w for e in d["events"]}
