@@ -54,9 +54,10 @@ class FetchError(Exception):
         REDIRECTS = "redirects", _("The address redirects too many times.")
         STATUS = "status", _("The server answered with an error.")
 
-    def __init__(self, reason: "FetchError.Reason", message: str = ""):
+    def __init__(self, reason: "FetchError.Reason", message: str = "", *, status: int = 0):
         super().__init__(message or reason.value)
         self.reason = reason
+        self.status = status  # the HTTP status of a STATUS error
 
 
 @dataclass
@@ -170,7 +171,9 @@ def fetch(
             url = urljoin(url, location)
             continue
         if fetched.status >= 400:
-            raise FetchError(FetchError.Reason.STATUS, f"{url}: HTTP {fetched.status}")
+            raise FetchError(
+                FetchError.Reason.STATUS, f"{url}: HTTP {fetched.status}", status=fetched.status
+            )
         return fetched
     raise FetchError(FetchError.Reason.REDIRECTS, url)
 

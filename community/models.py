@@ -179,6 +179,7 @@ class Identity(models.Model):
         NO_LINK = "no_link", _("The page has no link marked rel=me back to your profile.")
         NOT_CHECKABLE = "not_checkable", _("This network cannot be checked.")
         TAKEN = "taken", _("Another member has verified this identity.")
+        TOO_COMPLEX = "too_complex", _("The page is too large or too deeply nested to read.")
 
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities")
     network = models.CharField(_("network"), max_length=12, choices=Network)

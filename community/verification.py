@@ -3,10 +3,11 @@ profile here with `rel="me"`, as Mastodon verifies the links of a profile.
 
 The check is a task (it fetches a page from outside, through `community/fetch.py`), queued when
 a member adds an identity and when they ask for a new check. Blogs and websites are read as
-HTML; a Mastodon profile is asked for its ActivityPub actor (the profile fields and the bio,
-where Mastodon keeps `rel="me"` links), and read as HTML when the server sends a page instead;
-a Bluesky profile is read as HTML. X, LinkedIn, Facebook, Viadeo and Flickr pages are built by
-script or behind a login: those claims stay unverified.
+HTML (`community/pages.py`, within its bounds); a Mastodon profile is asked for its
+ActivityPub actor (the profile fields and the bio, where Mastodon keeps `rel="me"` links), and
+read as HTML when the server sends a page instead; a Bluesky profile is read as HTML. X,
+LinkedIn, Facebook, Viadeo and Flickr pages are built by script or behind a login: those
+claims stay unverified.
 
 A verified claim wins over the other members' claims of the same handle: imports match it
 (`Identity.objects.standing()`), and the others' claims are marked as taken.
@@ -16,11 +17,11 @@ import json
 import logging
 from urllib.parse import urlsplit
 
-import mf2py
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.utils import timezone
 
+from community import pages
 from community.fetch import FetchError, fetch
 from community.mail import absolute_url
 from community.models import Identity, Network, User
@@ -50,10 +51,9 @@ def links_to(urls: list[str], target: str) -> bool:
 
 
 def rel_me_links(html: str, *, base_url: str) -> list[str]:
-    """The `rel="me"` links of an HTML page or fragment, made absolute."""
-    # mf2py is given the document: it never fetches anything itself.
-    parsed = mf2py.parse(doc=html, url=base_url, html_parser="html5lib")
-    return parsed.get("rels", {}).get("me", [])
+    """The `rel="me"` links of an HTML page or fragment, made absolute; `TooComplex` for a
+    page over the reading bounds."""
+    return pages.read(html, base_url=base_url).rels.get("me", [])
 
 
 def _actor_html(body: bytes) -> str:
@@ -97,6 +97,8 @@ def check_identity(*, identity_id: int) -> str:
         logger.info("Identity %s not checked: %s", identity.pk, error)
         # A page that cannot be read today keeps yesterday's verification.
         return _record(identity, problem=error.reason, withdraw=False)
+    except pages.TooComplex:
+        return _record(identity, problem=Identity.Problem.TOO_COMPLEX)
     if not links_to(links, profile_url(identity.member)):
         return _record(identity, problem=Identity.Problem.NO_LINK)
     return _verify(identity)

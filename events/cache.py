@@ -28,7 +28,7 @@ from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone, translation
 
 from community.models import Tie, User
-from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
+from events.models import RSVP, Event, EventLink, Meeting, Recap, Series, SeriesLink, Venue
 
 VERSION_KEY = "rencontres:data-version"
 # Whether this process read the version since it last changed it (see `changed()`).
@@ -164,9 +164,9 @@ def _on_user_saved(sender, update_fields=None, **kwargs) -> None:
 
 # Meetings and tie deletions change a series' "ties turned into meetings" figures; a new tie
 # cannot (it is younger than every event it could count for).
-for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting):
+for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap):
     post_save.connect(_on_write, sender=model, dispatch_uid=f"events.cache.save.{model.__name__}")
-for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Tie, User):
+for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Tie, User):
     post_delete.connect(
         _on_write, sender=model, dispatch_uid=f"events.cache.delete.{model.__name__}"
     )

@@ -1,11 +1,13 @@
 """Forms: the filters of `/`, RSVP buttons, and the organiser pages (events, holds, calendar)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db.models import Q
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from community.models import User
@@ -299,3 +301,46 @@ class RivalFeedForm(forms.ModelForm):
         if RivalFeed.objects.filter(url=url).exists():
             raise forms.ValidationError(_("This calendar is already in the list."))
         return url
+
+
+class WebmentionForm(forms.Form):
+    """`source` and `target` of a Webmention; `target` must be one of our event pages."""
+
+    source = forms.CharField(max_length=500)
+    target = forms.CharField(max_length=500)
+
+    def __init__(self, *args, hosts: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosts = hosts
+
+    def clean_source(self) -> str:
+        url = self.cleaned_data["source"].strip()
+        URLValidator(
+            schemes=["http", "https"], message=_("The source is not an http or https address.")
+        )(url)
+        return url
+
+    def clean_target(self) -> str:
+        # Checked against our own pages in clean(): our host name may be a bare one.
+        return self.cleaned_data["target"].strip()
+
+    def clean(self):
+        data = super().clean()
+        source, target = data.get("source"), data.get("target")
+        if not source or not target:
+            return data
+        if source == target:
+            raise forms.ValidationError(_("The source and the target are the same page."))
+        parts = urlsplit(target)
+        event = None
+        if parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts:
+            try:
+                match = resolve(parts.path)
+            except Resolver404:
+                match = None
+            if match is not None and match.view_name == "events:detail":
+                event = Event.objects.published().filter(slug=match.kwargs["slug"]).first()
+        if event is None:
+            raise forms.ValidationError(_("The target is not an event page of this site."))
+        data["event"] = event
+        return data

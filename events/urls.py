@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import calendars, feeds, organise, people, public, rsvp
+from events.views import calendars, feeds, organise, people, public, recaps, rsvp
 
 app_name = "events"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("events/<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
     path("events/<slug:slug>/event.ics", feeds.event_calendar, name="event_ics"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("webmention/", recaps.webmention, name="webmention"),
+    path("organise/recaps/<int:pk>/hide/", recaps.recap_hide, name="recap_hide"),
     # Who knows whom among the attendees, and "we met".
     path("events/<slug:slug>/people/", people.people, name="people"),
     path("events/<slug:slug>/met/", people.we_met, name="we_met"),

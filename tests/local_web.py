@@ -1,6 +1,7 @@
 """Local web servers on 127.0.0.1 for the tests of what the site fetches (identity checks,
 other calendars, webmentions): each route answers what the test says, good or hostile."""
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -100,9 +101,18 @@ def endless(request):
 
 
 @pytest.fixture
-def web(settings):
-    """A local server the fetcher may reach: loopback is allowed for this test only."""
+def web(settings, monkeypatch):
+    """A local server the fetcher may reach: loopback is allowed for this test only, and
+    names under `.example` (`web.url(path, host="blog.example")`) lead to it."""
     settings.FETCH_ALLOWED_TEST_NETWORKS = ["127.0.0.0/8"]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if isinstance(host, str) and host.endswith(".example"):
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     server = LocalWeb()
     yield server
     server.close()

@@ -13,10 +13,12 @@ from django.db.models import Min, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from community.mail import absolute_url
 from events import cache, rsvps
-from events.access import visible_event_or_404
+from events.access import organises, visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
 from events.models import Event, EventLink, Series
@@ -102,7 +104,10 @@ def _archive(number: str) -> dict:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return cache.anonymous_page(request, lambda: _event_detail(request, slug))
+    response = cache.anonymous_page(request, lambda: _event_detail(request, slug))
+    # Blogs that write about the event tell us so (Webmention): the endpoint, on every answer.
+    response["Link"] = f'<{absolute_url(reverse("events:webmention"))}>; rel="webmention"'
+    return response
 
 
 def _event_detail(request: HttpRequest, slug: str) -> Page:
@@ -122,6 +127,10 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         "rsvp_form": RSVPForm(),
         "my_rsvp": None,
     }
+    # Recaps by Webmention; organisers also see the hidden ones, to show them again.
+    ctx["can_hide_recaps"] = organises(request.user, event)
+    recaps = event.recaps.select_related("author").order_by("-published", "-received_at")
+    ctx["recaps"] = list(recaps if ctx["can_hide_recaps"] else recaps.filter(hidden=False))
     if request.user.is_authenticated:
         # Members see who is going: the same list for every member, so it is shared too.
         ctx["attendees"] = cache.fragment(
