@@ -585,6 +585,12 @@ class ExternalEvent(models.Model):
         return self.title
 
 
+class RecapQuerySet(models.QuerySet):
+    def visible(self):
+        """Recaps shown on the event page: not hidden by an organiser, newest first."""
+        return self.filter(hidden=False).order_by("-published", "-received_at")
+
+
 class Recap(models.Model):
     """A blog post about an event, received as a Webmention (its source links to the event)."""
 
@@ -601,6 +607,8 @@ class Recap(models.Model):
     summary = models.TextField(blank=True)  # sanitised HTML
     received_at = models.DateTimeField(default=timezone.now)
     hidden = models.BooleanField(_("hidden"), default=False)
+
+    objects = RecapQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("recap")

@@ -141,6 +141,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and saved(request, form, organising.edit_event):
         return redirect("events:organise")
     ctx = {"form": form, "series": event.series, "event": event}
+    ctx["recaps"] = event.recaps.order_by("-published", "-received_at")
     return render(request, "events/organise/event_form.html", ctx)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from community.mail import absolute_url
 from events import cache, rsvps
-from events.access import organises, visible_event_or_404
+from events.access import visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description
 from events.models import Event, EventLink, Series
@@ -127,10 +127,6 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         "rsvp_form": RSVPForm(),
         "my_rsvp": None,
     }
-    # Recaps by Webmention; organisers also see the hidden ones, to show them again.
-    ctx["can_hide_recaps"] = organises(request.user, event)
-    recaps = event.recaps.select_related("author").order_by("-published", "-received_at")
-    ctx["recaps"] = list(recaps if ctx["can_hide_recaps"] else recaps.filter(hidden=False))
     if request.user.is_authenticated:
         # Members see who is going: the same list for every member, so it is shared too.
         ctx["attendees"] = cache.fragment(
@@ -139,8 +135,8 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         ctx["my_rsvp"] = rsvps.with_waitlist_position(
             event.rsvps.filter(member=request.user)
         ).first()
-    # RSVPs close when the event ends.
-    return render(request, "events/detail.html", ctx), cache.earliest([event.end])
+    # RSVPs close when the event ends; recaps are listed once it has started.
+    return render(request, "events/detail.html", ctx), cache.earliest([event.start, event.end])
 
 
 def _event_parts(event: Event, absolute_url: str) -> dict:
@@ -154,12 +150,16 @@ def _event_parts(event: Event, absolute_url: str) -> dict:
         "absolute_url": absolute_url,
         "json_ld": json_ld(_schema_org_event(event, absolute_url, summary)),
     }
+    # Recaps (Webmention) tell of an evening that took place: listed from its start.
+    started = event.start <= timezone.now()
+    recaps = list(event.recaps.visible().select_related("author")) if started else []
     return {
         "summary": summary,
         "head": render_to_string("events/detail.html#head", ctx),
         "facts": render_to_string("events/detail.html#facts", ctx),
         "about": render_to_string("events/detail.html#about", ctx),
-        "valid_until": None,
+        "recaps": render_to_string("events/_recaps.html", {"recaps": recaps}),
+        "valid_until": None if started else event.start,
     }
 
 

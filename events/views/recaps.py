@@ -70,4 +70,4 @@ def recap_hide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The recap is hidden from the event page."))
     else:
         messages.success(request, _("The recap is shown again."))
-    return redirect(recap.event)
+    return redirect("events:organise_edit", slug=recap.event.slug)

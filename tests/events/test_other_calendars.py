@@ -213,6 +213,7 @@ def test_the_event_form_warns_of_an_external_evening(web, organiser_client, seri
     assert "Matomo Camp Lille" in html
     assert "Words it shares with your series’ description and past titles:" in html
     assert "<q>matomo</q>" in html
+    assert 'name="publish_anyway"' in html
     response = organiser_client.post(
         reverse("events:organise_create", args=[series.slug]), {**data, "publish_anyway": "on"}
     )

@@ -1,7 +1,10 @@
 """Recaps by Webmention: the endpoint as the W3C recommendation says, the source fetched and
 checked by a task, listed under « Comptes rendus », removed when it no longer links."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -48,8 +51,9 @@ def send(client, source: str, target: str, **kwargs):
 
 @pytest.fixture
 def published(series, venue, settings):
+    """Last night's evening: recaps are listed once an event has started."""
     settings.SITE_URL = "http://testserver"
-    return make_event(series=series, venue=venue)
+    return make_event(series=series, venue=venue, days=-1)
 
 
 def test_event_pages_advertise_the_endpoint(client, published):
@@ -239,14 +243,15 @@ def test_hostile_sources_are_refused_without_harm(
 
 def test_organisers_hide_and_show_a_recap(client, published, series):
     recap = Recap.objects.create(event=published, source="https://blog.example/p", title="Retour")
+    assert "Retour" in client.get(published.get_absolute_url()).content.decode()
     organiser = make_organiser("orla", series)
     client.force_login(organiser)
-    client.post(reverse("events:recap_hide", args=[recap.pk]))
+    response = client.post(reverse("events:recap_hide", args=[recap.pk]))
+    assert response["Location"] == reverse("events:organise_edit", args=[published.slug])
     recap.refresh_from_db()
     assert recap.hidden
-    html = client.get(
-        published.get_absolute_url(), headers={"accept-language": "en"}
-    ).content.decode()
+    edit = reverse("events:organise_edit", args=[published.slug])
+    html = client.get(edit, headers={"accept-language": "en"}).content.decode()
     assert "Show this recap again" in html
     client.logout()
     assert "Retour" not in client.get(published.get_absolute_url()).content.decode()
@@ -254,6 +259,15 @@ def test_organisers_hide_and_show_a_recap(client, published, series):
     client.post(reverse("events:recap_hide", args=[recap.pk]), {"hidden": "0"})
     recap.refresh_from_db()
     assert not recap.hidden
+
+
+def test_recaps_of_an_upcoming_event_wait_for_its_start(client, series, venue):
+    upcoming = make_event(series=series, venue=venue, days=3)
+    Recap.objects.create(event=upcoming, source="https://blog.example/p", title="J'y serai")
+    assert "J&#x27;y serai" not in client.get(upcoming.get_absolute_url()).content.decode()
+    with time_machine.travel(upcoming.start + dt.timedelta(minutes=5)):
+        html = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "J&#x27;y serai" in html
 
 
 def test_only_the_events_organisers_may_hide_a_recap(client, published, outsider):
@@ -271,7 +285,7 @@ def test_recaps_do_not_grow_the_event_pages_queries(
         Recap.objects.create(event=published, source=f"https://blog.example/{n}", title=f"R{n}")
     member = make_member("reader")
     client.force_login(member)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(9):
         html = client.get(published.get_absolute_url()).content.decode()
     assert html.count('class="recap h-cite') == 12
 
