@@ -620,3 +620,12 @@ class Recap(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.source
+
+    @property
+    def linked_author(self):
+        """The member to link the recap to: the verified blog's owner, unless they left or
+        asked not to appear among attendees (a recap says they were there)."""
+        author = self.author
+        if author is None or not author.is_active or not author.listed_in_attendees:
+            return None
+        return author

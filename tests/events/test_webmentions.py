@@ -107,6 +107,22 @@ def test_a_post_on_a_verified_blog_links_to_its_authors_profile(
     assert f'<a class="p-author" href="{camille.get_absolute_url()}">' in html
 
 
+def test_an_author_who_hides_their_attendance_is_not_linked(client, published):
+    hidden = make_member("discrete", listed_in_attendees=False, ties_visibility="nobody")
+    Recap.objects.create(
+        event=published,
+        source="https://discrete.example/p",
+        title="Retour",
+        author=hidden,
+        author_name="D.",
+    )
+    client.force_login(make_member("reader"))
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert "Retour" in html
+    assert hidden.get_absolute_url() not in html
+    assert hidden.display_name not in html
+
+
 def test_an_unverified_claim_of_the_blog_does_not_link_the_author(
     web, client, published, django_capture_on_commit_callbacks
 ):
