@@ -237,3 +237,16 @@ def test_profile_says_which_claims_are_not_verified(web, camille, client):
     html = page.content.decode()
     assert html.count('class="identity-state identity-verified"') == 1
     assert html.count('class="identity-state identity-unverified"') == 1
+
+
+def test_the_daily_command_checks_every_verifiable_identity_again(web, camille):
+    from django.core.management import call_command
+
+    web.route("/", body=f'<a rel="me" href="{profile_of(camille)}">me</a>')
+    blog = claim(camille, web)
+    x = Identity.objects.create(member=camille, network=Network.X, handle="camille_d")
+    call_command("check_identities")
+    blog.refresh_from_db()
+    x.refresh_from_db()
+    assert blog.is_verified
+    assert x.checked_at is None  # X is never fetched
