@@ -31,7 +31,7 @@ CASES = {
     "1 MB of nested <div>": sized("<div>", suffix=LINK),
     "1 MB of flat <a rel=me>": sized(f"<p>{LINK}</p>"),
     "at the element bound, rel links": f"<p>{LINK}</p>" * (pages.MAX_ELEMENTS // 2),
-    "at the depth bound": "<div>" * pages.MAX_DEPTH + LINK,
+    "at the depth bound": "<div>" * (pages.MAX_DEPTH - 1) + LINK,
 }
 
 
