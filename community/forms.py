@@ -83,15 +83,12 @@ class IdentityForm(forms.Form):
             self.add_error("value", error)
             return data
         data["handle"], data["url"] = result.handle, result.url
-        owner = (
-            Identity.objects.filter(network=data["network"], handle=result.handle)
-            .values_list("member_id", flat=True)
-            .first()
-        )
-        if owner == self.member.pk:
+        # Several members may claim a handle; once one has verified it, the others cannot.
+        claims = Identity.objects.filter(network=data["network"], handle=result.handle)
+        if claims.filter(member=self.member).exists():
             self.add_error("value", _("You have already added this identity."))
-        elif owner is not None:
-            self.add_error("value", _("This identity is already claimed by another member."))
+        elif claims.filter(verified_at__isnull=False).exists():
+            self.add_error("value", _("Another member has verified this identity."))
         return data
 
 

@@ -423,7 +423,8 @@ def _matching_identities(*, member: User, parsed: Parsed) -> list[Identity]:
     found = {}
     for network, keys in lookups:
         identities = (
-            Identity.objects.filter(network, keys, member__is_active=True)
+            Identity.objects.standing()
+            .filter(network, keys, member__is_active=True)
             .exclude(member=member)
             .select_related("member")
             .order_by()
@@ -555,11 +556,15 @@ def confirm_import(*, member: User, confirmation: Confirmation) -> ImportBatch:
 
 @transaction.atomic
 def prove_x_account(*, member: User, data: bytes) -> Identity:
-    """Record the numeric X id from the member's own account.js on their X identity."""
+    """Record the numeric X id from the member's own account.js on their X identity.
+
+    The file is written by whoever uploads it: it lets others' X archives (which name
+    accounts by number) find the member, and verifies nothing; the claim stays unverified."""
     account_id, username = parse_x_account(data)
     handle = normalise(Network.X, username).handle
-    identity = Identity.objects.select_for_update().filter(network=Network.X, handle=handle).first()
-    if identity is not None and identity.member_id != member.pk:
+    claims = Identity.objects.select_for_update().filter(network=Network.X, handle=handle)
+    identity = claims.filter(member=member).first()
+    if identity is None and claims.exists():
         raise ValidationError(
             _("The X account @%(handle)s is already claimed by another member.")
             % {"handle": handle},

@@ -5,13 +5,14 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.functions import RandomUUID
 from django.core.files.storage import storages
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast, Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from community.fetch import FetchError
 from community.text import validate_multiline, validate_single_line
 
 
@@ -180,17 +181,51 @@ class Network(models.TextChoices):
     WEBSITE = "website", _("Blog / website")
 
 
+class IdentityQuerySet(models.QuerySet):
+    def standing(self):
+        """The claims that count for their handle (imports match them, profiles show them
+        first): a verified claim; failing one, the earliest claim of the handle. Several
+        members may claim one handle; verifying it is how a claim wins."""
+        same_handle = Identity.objects.filter(
+            network=OuterRef("network"), handle=OuterRef("handle")
+        )
+        return self.filter(
+            Q(verified_at__isnull=False)
+            | (
+                ~Exists(same_handle.filter(verified_at__isnull=False))
+                & ~Exists(same_handle.filter(pk__lt=OuterRef("pk")))
+            )
+        )
+
+
 class Identity(models.Model):
-    """A member's account on an online network, stored with a normalised handle."""
+    """A member's claim to an account on an online network, stored with a normalised handle.
+
+    A claim is *verified* when the account's page links back to the member's profile here with
+    `rel="me"` (`community/verification.py`); until then profiles say it is not verified.
+    """
+
+    class Problem(models.TextChoices):
+        NO_LINK = "no_link", _("The page has no link marked rel=me back to your profile.")
+        NOT_CHECKABLE = "not_checkable", _("This network cannot be checked.")
+        TAKEN = "taken", _("Another member has verified this identity.")
+        TOO_COMPLEX = "too_complex", _("The page is too large or too deeply nested to read.")
 
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities")
     network = models.CharField(_("network"), max_length=12, choices=Network)
     # The normalised key: `nick` for X, `nick@instance` for Mastodon, `host/path` for a blog.
     handle = models.CharField(_("handle"), max_length=255)
     url = models.URLField(_("address"), max_length=500, blank=True)
-    # X archives name accounts by numeric id only; a member may prove theirs.
+    # X archives name accounts by numeric id only: the member's own account.js tells it, and
+    # it proves nothing (anyone can write that file), so the claim stays unverified.
     external_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # Why the last check did not verify the claim: a `Problem` or a `FetchError.Reason` value.
+    check_problem = models.CharField(max_length=20, blank=True)
+
+    objects = IdentityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("online identity")
@@ -198,7 +233,13 @@ class Identity(models.Model):
         ordering = ["network", "handle"]
         constraints = [
             models.UniqueConstraint(
-                fields=["network", "handle"], name="community_identity_one_member_per_handle"
+                fields=["member", "network", "handle"],
+                name="community_identity_one_claim_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "handle"],
+                condition=Q(verified_at__isnull=False),
+                name="community_identity_one_verified_per_handle",
             ),
         ]
         indexes = [
@@ -208,10 +249,23 @@ class Identity(models.Model):
                 name="community_identity_external",
                 condition=~Q(external_id=""),
             ),
+            # `standing()` looks up the other claims of each handle.
+            models.Index(fields=["network", "handle"], name="community_identity_handle"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_network_display()}: {self.handle}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def problem_label(self) -> str:
+        for choices in (Identity.Problem, FetchError.Reason):
+            if self.check_problem in choices.values:
+                return choices(self.check_problem).label
+        return ""
 
 
 class ImportBatch(models.Model):

@@ -98,6 +98,7 @@ def collect(*, member: User) -> Export:
             "url": identity.url,
             "external_id": identity.external_id,
             "created_at": iso(identity.created_at),
+            "verified_at": iso(identity.verified_at),
         }
         for identity in member.identities.order_by("network", "handle")
     ]

@@ -233,6 +233,12 @@ ACCOUNT_RATE_LIMITS = {
 # `manage.py db_worker` processes, so a slow or failing outside service never holds a request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Fetching outside pages (identity checks, other calendars, webmentions) goes through
+# `community/fetch.py`, which refuses every address that is not public. The test suite lists
+# loopback here to reach its own local servers; production leaves it empty, and no
+# environment variable can change it.
+FETCH_ALLOWED_TEST_NETWORKS: list[str] = []
+
 # Members going get a reminder this many hours before the start (waitlisted members a note on
 # where they stand); `manage.py send_due_reminders` from cron catches any the queue missed.
 REMINDER_HOURS_BEFORE = envint("REMINDER_HOURS_BEFORE", "24")

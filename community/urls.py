@@ -20,6 +20,7 @@ member_patterns = [
     path("<str:username>/", members.profile, name="profile"),
     path("me/identities/add/", ties.identity_add, name="identity_add"),
     path("me/identities/<int:pk>/delete/", ties.identity_delete, name="identity_delete"),
+    path("me/identities/<int:pk>/check/", ties.identity_check, name="identity_check"),
     path("me/ties/<int:pk>/delete/", ties.tie_delete, name="tie_delete"),
     path("me/privacy/", ties.privacy, name="privacy"),
     path("me/imports/", imports.import_upload, name="import"),

@@ -28,7 +28,7 @@ from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone, translation
 
 from community.models import Photo, Tie, User
-from events.models import RSVP, Event, EventLink, Meeting, Series, SeriesLink, Venue
+from events.models import RSVP, Event, EventLink, Meeting, Recap, Series, SeriesLink, Venue
 
 VERSION_KEY = "rencontres:data-version"
 # Whether this process read the version since it last changed it (see `changed()`).
@@ -165,9 +165,9 @@ def _on_user_saved(sender, update_fields=None, **kwargs) -> None:
 # Meetings and tie deletions change a series' "ties turned into meetings" figures; a new tie
 # cannot (it is younger than every event it could count for).
 # A new or removed photo changes every face of its member (lists, the header).
-for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Photo):
+for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Photo):
     post_save.connect(_on_write, sender=model, dispatch_uid=f"events.cache.save.{model.__name__}")
-for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Tie, User, Photo):
+for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Tie, User, Photo):
     post_delete.connect(
         _on_write, sender=model, dispatch_uid=f"events.cache.delete.{model.__name__}"
     )

@@ -15,18 +15,24 @@ The rule, decided with the organisers:
   a past event of either series in the last 12 months, the share who went to both (Jaccard
   index). Two events of the same series share their whole audience. Levels
   (`events.models.SEVERITY_LEVELS`): low below 15 %, medium below 35 %, high from 35 %.
+* **External events** (from other calendars of the region, `events/rivals.py`) clash by the
+  same rule (same local day, same area). Their severity is how close they are to the series'
+  topic: the share of the external event's words (title and description, words of four letters
+  or more, common words left out) found in the series' description and the titles of its past
+  events. The shared words are listed in the warning, so organisers see why.
 * Same venue and overlapping times is not a clash but impossible: the database constraint
   `events_event_no_venue_overlap` forbids it and the event form reports it on the venue field.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import holidays
 from django.db.models import Count
 from django.utils import timezone
 
-from events.models import RSVP, Event, Series, severity_level
+from events.models import RSVP, Event, ExternalEvent, Series, severity_level
 
 AUDIENCE_WINDOW = dt.timedelta(days=365)
 
@@ -48,6 +54,97 @@ class Clash:
     @property
     def level_label(self) -> str:
         return severity_level(self.percent)[1]
+
+
+@dataclass
+class ExternalClash:
+    other: ExternalEvent
+    closeness: float  # 0..1, the share of its words found in the series' vocabulary
+    shared_words: list[str]
+    same_time: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.closeness * 100)
+
+    @property
+    def level(self) -> str:
+        return severity_level(self.percent)[0]
+
+    @property
+    def level_label(self) -> str:
+        return severity_level(self.percent)[1]
+
+
+WORD = re.compile(r"[^\W\d_]{4,}")
+# Words of four letters or more that say nothing about a topic, in French and English.
+# fmt: off
+COMMON_WORDS = {
+    "avec", "dans", "pour", "plus", "vous", "nous", "leur", "leurs", "elle", "elles", "sont",
+    "être", "fait", "faire", "tout", "tous", "toute", "toutes", "cette", "entre", "comme",
+    "mais", "sans", "sous", "chez", "après", "avant", "soir", "soirée", "soirées", "rencontre",
+    "rencontres", "événement", "événements", "édition", "venez", "inscription", "gratuit",
+    "gratuite", "lille", "with", "from", "this", "that", "your", "have", "will", "about",
+    "into", "more", "event", "events", "evening", "meetup", "night", "free", "join", "edition",
+    "talk", "talks", "what", "when", "where", "which", "their", "there", "them", "they"
+}
+# fmt: on
+PAST_TITLES = 100
+
+
+def topic_words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.casefold()) if w not in COMMON_WORDS}
+
+
+def series_vocabulary(series: Series | None, *, now: dt.datetime | None = None) -> set[str]:
+    """Words of the series' description and of the titles of its recent past events."""
+    if series is None:
+        return set()
+    titles = (
+        Event.objects.filter(series=series)
+        .not_cancelled()
+        .past(now)
+        .order_by("-start")
+        .values_list("title", flat=True)[:PAST_TITLES]
+    )
+    return topic_words(" ".join([series.description, *titles]))
+
+
+def topic_closeness(other: ExternalEvent, vocabulary: set[str]) -> tuple[float, list[str]]:
+    words = topic_words(f"{other.title} {other.description}")
+    shared = sorted(words & vocabulary)
+    return (len(shared) / len(words) if words else 0.0), shared
+
+
+def find_external_clashes(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    city: str | None,
+    series: Series | None = None,
+    now: dt.datetime | None = None,
+) -> list[ExternalClash]:
+    """Events of other calendars on the same local day(s) in `city`, closest topic first."""
+    area = normalise_area(city)
+    if not area or end <= start:
+        return []
+    days = local_days(start, end)
+    window_start, window_end = day_window(days[0], days[-1])
+    others = list(
+        ExternalEvent.objects.filter(start__lt=window_end, end__gt=window_start, area=area)
+        .select_related("feed")
+        .order_by("start")
+    )
+    if not others:
+        return []
+    vocabulary = series_vocabulary(series, now=now)
+    clashes = []
+    for other in others:
+        closeness, shared = topic_closeness(other, vocabulary)
+        same_time = other.start < end and other.end > start
+        clashes.append(ExternalClash(other, closeness, shared, same_time))
+    clashes.sort(key=lambda c: (-c.closeness, c.other.start))
+    return clashes
 
 
 def local_days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
@@ -157,6 +254,22 @@ def clashing_event_ids(events) -> set[int]:
         for day in local_days(event.start, event.end):
             by_day.setdefault((area, day), []).append(event.pk)
     return {pk for ids in by_day.values() if len(ids) > 1 for pk in ids}
+
+
+def clashing_with_external(events, externals) -> tuple[set[int], set[int]]:
+    """Ids of our events (with `area`) and of external events that share an area and a day."""
+    ours: dict[tuple[str, dt.date], list[int]] = {}
+    for event in events:
+        for day in local_days(event.start, event.end):
+            if event.area:
+                ours.setdefault((event.area, day), []).append(event.pk)
+    our_ids, external_ids = set(), set()
+    for other in externals:
+        for day in local_days(other.start, other.end):
+            if other.area and (other.area, day) in ours:
+                our_ids.update(ours[(other.area, day)])
+                external_ids.add(other.pk)
+    return our_ids, external_ids
 
 
 def free_dates(

@@ -1,11 +1,13 @@
 """Forms: the filters of `/`, RSVP buttons, and the organiser pages (events, holds, calendar)."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db.models import Q
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from community import photos
@@ -13,8 +15,8 @@ from community.models import User
 from community.text import validate_single_line
 from events import encounters
 from events.access import organised_series
-from events.clashes import Clash, find_clashes
-from events.models import Event, Series, Venue, validate_sane_year
+from events.clashes import Clash, ExternalClash, find_clashes, find_external_clashes
+from events.models import Event, RivalFeed, Series, Venue, validate_sane_year
 from events.pictures import encode_cover, remove_cover, set_cover
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -25,12 +27,23 @@ class ClashCheckMixin:
     `publish_anyway`."""
 
     clashes: list[Clash]
+    # Evenings of other calendars: shown as a warning, nobody to confirm to.
+    external_clashes: list[ExternalClash] = []
 
-    def check_clashes(self, *, event: Event, start, end, city, acknowledged=()) -> None:
+    def check_clashes(
+        self, *, event: Event, start, end, city, acknowledged=(), date_changed: bool = True
+    ) -> None:
         self.clashes = find_clashes(
             start=start, end=end, city=city, series=event.series, exclude_event=event
         )
+        self.external_clashes = find_external_clashes(
+            start=start, end=end, city=city, series=event.series
+        )
         new = [c for c in self.clashes if c.other.pk not in set(acknowledged)]
+        # An evening of another calendar has no organiser here to tell: it is confirmed each
+        # time a date is chosen, not stored.
+        if self.external_clashes and date_changed:
+            new.extend(self.external_clashes)
         if new and not self.cleaned_data.get("publish_anyway"):
             self.add_error(
                 "publish_anyway",
@@ -141,6 +154,8 @@ class EventForm(ClashCheckMixin, forms.ModelForm):
                 end=end,
                 city=venue.city if venue else self.series.home_city,
                 acknowledged=list(acknowledged),
+                date_changed=not self.instance.pk
+                or bool({"start", "end", "venue"} & set(self.changed_data)),
             )
         return data
 
@@ -177,7 +192,10 @@ class PublishHoldForm(ClashCheckMixin, forms.Form):
         self.clashes = []
         if not self.is_bound:
             # Shown before the organiser confirms.
-            self.clashes = find_clashes(**self.clash_args())
+            args = self.clash_args()
+            self.clashes = find_clashes(**args)
+            args.pop("exclude_event")
+            self.external_clashes = find_external_clashes(**args)
 
     def clash_args(self) -> dict:
         event = self.event
@@ -346,3 +364,71 @@ class GuestForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Type the guest's name."), code="required")
         return name
+
+
+class RivalFeedForm(forms.ModelForm):
+    url = forms.CharField(
+        label=_("iCalendar address"),
+        max_length=500,
+        help_text=_("The .ics address the other source publishes (webcal:// works too)."),
+    )
+
+    class Meta:
+        model = RivalFeed
+        fields = ["name", "url", "city"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url.lower().startswith("webcal://"):
+            # Calendar apps' spelling of an https address.
+            url = "https://" + url[len("webcal://") :]
+        URLValidator(
+            schemes=["http", "https"],
+            message=_("Enter the http or https address of an iCalendar feed."),
+        )(url)
+        if RivalFeed.objects.filter(url=url).exists():
+            raise forms.ValidationError(_("This calendar is already in the list."))
+        return url
+
+
+class WebmentionForm(forms.Form):
+    """`source` and `target` of a Webmention; `target` must be one of our event pages."""
+
+    source = forms.CharField(max_length=500)
+    target = forms.CharField(max_length=500)
+
+    def __init__(self, *args, hosts: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosts = hosts
+
+    def clean_source(self) -> str:
+        url = self.cleaned_data["source"].strip()
+        URLValidator(
+            schemes=["http", "https"], message=_("The source is not an http or https address.")
+        )(url)
+        return url
+
+    def clean_target(self) -> str:
+        # Checked against our own pages in clean(): our host name may be a bare one.
+        return self.cleaned_data["target"].strip()
+
+    def clean(self):
+        data = super().clean()
+        source, target = data.get("source"), data.get("target")
+        if not source or not target:
+            return data
+        if source == target:
+            raise forms.ValidationError(_("The source and the target are the same page."))
+        parts = urlsplit(target)
+        event = None
+        if parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts:
+            try:
+                match = resolve(parts.path)
+            except Resolver404:
+                match = None
+            if match is not None and match.view_name == "events:detail":
+                event = Event.objects.published().filter(slug=match.kwargs["slug"]).first()
+        if event is None:
+            raise forms.ValidationError(_("The target is not an event page of this site."))
+        data["event"] = event
+        return data

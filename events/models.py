@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from community.fetch import FetchError
 from community.text import validate_multiline, validate_single_line
 
 # Dates outside these years are typing slips (9999, 0001); refusing them keeps date arithmetic
@@ -617,3 +618,135 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.event}"
+
+
+class RivalFeedQuerySet(models.QuerySet):
+    def with_event_counts(self):
+        return self.annotate(event_count=models.Count("events"))
+
+
+class RivalFeed(models.Model):
+    """An iCalendar feed of another event source in the region (a meetup, a venue, a
+    conference), fetched regularly so that organisers see the evenings it takes.
+
+    `problem` says why the last fetch failed (a `FetchError.Reason` or a `Problem`); the
+    events of the last good fetch stay meanwhile."""
+
+    class Problem(models.TextChoices):
+        MALFORMED = "malformed", _("The file is not a readable iCalendar feed.")
+        TOO_MANY = "too_many", _("The feed has too many events; only the first were kept.")
+
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    url = models.URLField(_("iCalendar address"), max_length=500, unique=True)
+    city = models.CharField(
+        _("city"),
+        max_length=80,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Where its events take place when their address names no city we know."),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=20, blank=True)
+    # Sent back as If-None-Match / If-Modified-Since: an unchanged feed costs a 304.
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+
+    objects = RivalFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("other calendar")
+        verbose_name_plural = _("other calendars")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def problem_label(self) -> str:
+        for choices in (RivalFeed.Problem, FetchError.Reason):
+            if self.problem in choices.values:
+                return choices(self.problem).label
+        return ""
+
+
+class ExternalEvent(models.Model):
+    """An event of a `RivalFeed`, as its last good fetch described it."""
+
+    feed = models.ForeignKey(RivalFeed, on_delete=models.CASCADE, related_name="events")
+    uid = models.CharField(max_length=255)
+    title = models.CharField(_("title"), max_length=200)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    location = models.CharField(_("location"), max_length=255, blank=True)
+    # Lower-case city, compared like `Event.objects.with_area()`.
+    area = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("external event")
+        verbose_name_plural = _("external events")
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "uid"], name="events_externalevent_one_per_uid"
+            ),
+        ]
+        indexes = [
+            # Clash warnings and the shared calendar look up a day window in one area.
+            models.Index(fields=["area", "start"], name="events_external_area_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecapQuerySet(models.QuerySet):
+    def visible(self):
+        """Recaps shown on the event page: not hidden by an organiser, newest first."""
+        return self.filter(hidden=False).order_by("-published", "-received_at")
+
+
+class Recap(models.Model):
+    """A blog post about an event, received as a Webmention (its source links to the event)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recaps")
+    source = models.URLField(max_length=500)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    author_name = models.CharField(max_length=120, blank=True)
+    author_url = models.URLField(max_length=500, blank=True)
+    # The member whose verified blog or website published it.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True)  # sanitised HTML
+    received_at = models.DateTimeField(default=timezone.now)
+    hidden = models.BooleanField(_("hidden"), default=False)
+
+    objects = RecapQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recap")
+        verbose_name_plural = _("recaps")
+        ordering = ["-published", "-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "source"], name="events_recap_one_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.source
+
+    @property
+    def linked_author(self):
+        """The member to link the recap to: the verified blog's owner, unless they left or
+        asked not to appear among attendees (a recap says they were there)."""
+        author = self.author
+        if author is None or not author.is_active or not author.listed_in_attendees:
+            return None
+        return author

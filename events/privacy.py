@@ -5,7 +5,9 @@ Connected to `community.privacy`'s signals in `EventsConfig.ready()`.
 
 from django.db.models import Count, Q
 from django.dispatch import receiver
+from django.tasks import TaskResultStatus
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from community.models import User
 from community.privacy import (
@@ -17,8 +19,8 @@ from community.privacy import (
     iso,
     person,
 )
-from events import rsvps
-from events.models import RSVP, ClashAcknowledgement, Event, Meeting, Series
+from events import rsvps, webmentions
+from events.models import RSVP, ClashAcknowledgement, Event, Meeting, Recap, RivalFeed, Series
 
 
 def sole_organised_series(member: User):
@@ -103,5 +105,15 @@ def erase_events_data(sender, *, member: User, **kwargs) -> None:
     Meeting.objects.filter(recorded_by=member).update(recorded_by=None)
     Event.objects.filter(created_by=member).update(created_by=None)
     ClashAcknowledgement.objects.filter(confirmed_by=member).update(confirmed_by=None)
+    # Recaps from the member's verified blog name them (author, their blog's address): gone.
+    recaps = Recap.objects.filter(author=member)
+    forget_admin_history(recaps)
+    # The job queue keeps each webmention it checked, with the post's address.
+    DBTaskResult.objects.filter(
+        task_path=webmentions.receive.module_path,
+        args_kwargs__kwargs__source__in=list(recaps.values_list("source", flat=True)),
+    ).exclude(status=TaskResultStatus.RUNNING).delete()
+    recaps.delete()
+    RivalFeed.objects.filter(added_by=member).update(added_by=None)
     # Only co-organised series are left (sole organisers are refused): they just lose them.
     member.organised_series.clear()

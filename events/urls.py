@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import door, encounters, feeds, organise, people, public, rsvp
+from events.views import calendars, door, encounters, feeds, organise, people, public, recaps, rsvp
 
 app_name = "events"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("events/<slug:slug>/share/<str:digest>.png", public.share_image, name="share_image"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
     path("series-colours.css", public.series_colours, name="series_colours"),
+    path("webmention/", recaps.webmention, name="webmention"),
+    path("organise/recaps/<int:pk>/hide/", recaps.recap_hide, name="recap_hide"),
     # Who knows whom among the attendees, and "we met".
     path("events/<slug:slug>/people/", people.people, name="people"),
     path("events/<slug:slug>/met/", people.we_met, name="we_met"),
@@ -23,6 +25,17 @@ urlpatterns = [
         "organise/calendar/regenerate/",
         feeds.regenerate_organiser_feed_token,
         name="regenerate_organisers_ics",
+    ),
+    path("organise/other-calendars/", calendars.other_calendars, name="other_calendars"),
+    path(
+        "organise/other-calendars/<int:pk>/refresh/",
+        calendars.other_calendar_refresh,
+        name="other_calendar_refresh",
+    ),
+    path(
+        "organise/other-calendars/<int:pk>/delete/",
+        calendars.other_calendar_delete,
+        name="other_calendar_delete",
     ),
     path("organise/series/<slug:slug>/", organise.series_page, name="organise_series"),
     path(

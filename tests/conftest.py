@@ -13,6 +13,7 @@ from django.utils import timezone
 from community.mfa import has_second_factor
 from community.models import User
 from events.models import Event, Series, Venue
+from tests.local_web import web  # noqa: F401  (local web servers for what the site fetches)
 
 PASSWORD = "correct-horse-battery-staple"
 # Every test organiser's authenticator app shares this secret (base32), so a test can type a code.

@@ -22,7 +22,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from community.models import Identity, Network, Tie, User
-from events.models import RSVP, Event, EventLink, Meeting, Series, Venue
+from events.models import (
+    RSVP,
+    Event,
+    EventLink,
+    ExternalEvent,
+    Meeting,
+    Recap,
+    RivalFeed,
+    Series,
+    Venue,
+)
 from tests.conftest import make_event, make_member, reauthenticate
 from tests.events.organising import paris
 
@@ -214,6 +224,23 @@ def world(db, series, venue, organiser, member, outsider):
             EventLink.objects.create(
                 event=past, kind=kind, title=f"Lien {kind}", url=f"https://example.org/{kind}"
             )
+        # Other calendars: one read, one broken; an evening of it on the upcoming one's day.
+        good = RivalFeed.objects.create(
+            name="Agenda du Hangar", url="https://hangar.example/agenda.ics", city="Lille",
+            succeeded_at=NOW, fetched_at=NOW,
+        )  # fmt: skip
+        RivalFeed.objects.create(
+            name="Agenda cassé", url="https://broken.example/agenda.ics", problem="malformed",
+            fetched_at=NOW,
+        )  # fmt: skip
+        ExternalEvent.objects.create(
+            feed=good, uid="1@hangar", title="Apéro analytics", start=upcoming.start,
+            end=upcoming.end, location="Le Hangar, Lille", area="lille",
+        )  # fmt: skip
+        Recap.objects.create(
+            event=past, source="https://camille.example/retour", title="Retour sur octobre",
+            author_name="Camille", published=NOW, summary="<p>Très belle soirée.</p>",
+        )  # fmt: skip
     return {
         "upcoming": upcoming,
         "past": past,
@@ -263,6 +290,7 @@ PAGES = [
     ("reauthenticate", "member", lambda w: reverse("account_reauthenticate")),
     ("organiser workspace", "organiser", lambda w: reverse("events:organise")),
     ("calendar", "organiser", lambda w: reverse("events:organise_calendar") + "?month=2026-11"),
+    ("other calendars", "organiser", lambda w: reverse("events:other_calendars")),
     ("organiser series page", "organiser", lambda w: slug_url("organise_series", w["series"])),
     ("event form", "organiser", lambda w: slug_url("organise_create", w["series"])),
     ("edit form", "organiser", lambda w: slug_url("organise_edit", w["upcoming"])),
@@ -306,6 +334,12 @@ def data_strings() -> list[str]:
     data |= set(Series.objects.values_list("name", flat=True))
     data |= set(Event.objects.values_list("title", flat=True))
     data |= set(EventLink.objects.values_list("title", flat=True))
+    data |= set(RivalFeed.objects.values_list("name", flat=True))
+    data |= set(RivalFeed.objects.values_list("url", flat=True))
+    for other in ExternalEvent.objects.all():
+        data |= {other.title, other.location}
+    for recap in Recap.objects.all():
+        data |= {recap.title, recap.author_name, "Très belle soirée."}
     data |= set(Identity.objects.values_list("handle", flat=True))
     for venue in Venue.objects.all():
         data |= {venue.name, venue.address, venue.city}

@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from community import usernames
+from community import usernames, verification
 from community.models import User
 from community.ties import profile_ties
 
@@ -18,7 +18,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         if renamed is None:
             raise Http404
         return redirect(renamed, permanent=True)
-    ctx = {"member": member, "identities": list(member.identities.all()), "attended": None}
+    identities = member.identities.all()
+    if request.user != member:
+        # A claim that lost to another member's verified one is theirs to see only.
+        identities = identities.standing()
+    ctx = {"member": member, "identities": list(identities), "attended": None}
+    ctx["profile_url"] = verification.profile_url(member)
+    ctx["verifiable_networks"] = verification.VERIFIABLE_NETWORKS
     # Who went where is shown to members only, as on event pages, and never for a member
     # who is not listed among attendees (except to themselves). Through the related manager,
     # which has the RSVP queryset's methods: `community` does not import `events`.

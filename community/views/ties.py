@@ -1,15 +1,18 @@
 """A member's online identities, ties and privacy settings."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import imports
+from community import imports, verification
 from community.forms import (
     IdentityForm,
     ImportUploadForm,
@@ -18,6 +21,8 @@ from community.forms import (
     XAccountForm,
 )
 from community.models import Identity, Tie, User
+
+RECHECK_AFTER = dt.timedelta(minutes=1)
 
 
 def _active_member(username: str) -> User:
@@ -31,15 +36,16 @@ def identity_add(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                Identity.objects.create(
+                identity = Identity.objects.create(
                     member=request.user,
                     network=data["network"],
                     handle=data["handle"],
                     url=data["url"],
                 )
+                verification.request_check(identity)
         except IntegrityError:
-            # Another member claimed it between the check and the insert.
-            form.add_error("value", _("This identity is already claimed by another member."))
+            # The same claim sent twice at once.
+            form.add_error("value", _("You have already added this identity."))
         else:
             messages.success(request, _("Identity added."))
             return redirect(request.user)
@@ -53,6 +59,21 @@ def identity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     identity = get_object_or_404(Identity, pk=pk, member=request.user)
     identity.delete()
     messages.success(request, _("Identity removed."))
+    return redirect(request.user)
+
+
+@login_required
+@require_POST
+def identity_check(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(Identity, pk=pk, member=request.user)
+    if identity.network not in verification.VERIFIABLE_NETWORKS:
+        messages.error(request, Identity.Problem.NOT_CHECKABLE.label)
+    elif identity.checked_at and timezone.now() - identity.checked_at < RECHECK_AFTER:
+        # Each check fetches a page from outside: not more than once a minute.
+        messages.error(request, _("This identity was checked less than a minute ago."))
+    else:
+        verification.request_check(identity)
+        messages.success(request, _("We are checking %(handle)s.") % {"handle": identity.handle})
     return redirect(request.user)
 
 
@@ -110,7 +131,11 @@ def x_account(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your X account @%(handle)s is recognised.") % {"handle": identity.handle},
+                _(
+                    "Others' X archives will now find you as @%(handle)s. An X account "
+                    "cannot be verified: it stays marked as not verified."
+                )
+                % {"handle": identity.handle},
             )
             return redirect(request.user)
     ctx = {"form": ImportUploadForm(), "x_form": form}

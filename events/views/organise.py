@@ -26,6 +26,7 @@ from events.access import (
 from events.clashes import (
     active_events,
     clashing_event_ids,
+    clashing_with_external,
     day_window,
     find_clashes,
     free_dates,
@@ -42,7 +43,15 @@ from events.forms import (
     PublishHoldForm,
 )
 from events.ical import ics_response
-from events.models import FIRST_YEAR, LAST_YEAR, ClashAcknowledgement, Event, Weekday
+from events.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ClashAcknowledgement,
+    Event,
+    ExternalEvent,
+    RivalFeed,
+    Weekday,
+)
 
 
 @login_required
@@ -83,6 +92,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         # Side by side across series: every upcoming published edition, in date order.
         "forecast_rows": [e for e in events if e.is_published],
         "acks": acks,
+        "feed_problems": RivalFeed.objects.exclude(problem="").count(),
     }
     return render(request, "events/organise/workspace.html", ctx)
 
@@ -165,6 +175,7 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and saved(request, form, organising.edit_event):
         return redirect("events:organise")
     ctx = {"form": form, "series": event.series, "event": event}
+    ctx["recaps"] = event.recaps.order_by("-published", "-received_at")
     return render(request, "events/organise/event_form.html", ctx)
 
 
@@ -256,12 +267,24 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     events = list(
         active_events().filter(start__lt=window_end, end__gt=window_start).order_by("start")
     )
+    # Evenings of other calendars of the region, marked as external.
+    externals = list(
+        ExternalEvent.objects.filter(start__lt=window_end, end__gt=window_start)
+        .select_related("feed")
+        .order_by("start")
+    )
     clashing = clashing_event_ids(events)
+    with_external, external_clashing = clashing_with_external(events, externals)
+    clashing |= with_external
     cells = {
         grid_first + dt.timedelta(days=n): [] for n in range((grid_last - grid_first).days + 1)
     }
     for event in events:
         event.clashes = event.pk in clashing
+    for other in externals:
+        other.is_external = True
+        other.clashes = other.pk in external_clashing
+    for event in sorted(events + externals, key=lambda e: e.start):
         for day in local_days(event.start, event.end):
             if day in cells:
                 cells[day].append(event)

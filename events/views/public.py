@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_safe
 
+from community.mail import absolute_url
 from community.models import User
 from community.photos import PHOTO_CACHE_CONTROL
 from events import cache, forecast, pictures, rsvps
@@ -135,7 +136,10 @@ def _archive(number: str) -> dict:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return cache.anonymous_page(request, lambda: _event_detail(request, slug))
+    response = cache.anonymous_page(request, lambda: _event_detail(request, slug))
+    # Blogs that write about the event tell us so (Webmention): the endpoint, on every answer.
+    response["Link"] = f'<{absolute_url(reverse("events:webmention"))}>; rel="webmention"'
+    return response
 
 
 def _event_detail(request: HttpRequest, slug: str) -> Page:
@@ -171,8 +175,8 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         ).first()
         if not event.is_past and not event.is_cancelled:
             ctx["known"] = _known(event, request.user)
-    # RSVPs close when the event ends.
-    return render(request, "events/detail.html", ctx), cache.earliest([event.end])
+    # RSVPs close when the event ends; recaps are listed once it has started.
+    return render(request, "events/detail.html", ctx), cache.earliest([event.start, event.end])
 
 
 def _known(event: Event, member) -> dict:
@@ -222,6 +226,9 @@ def _event_parts(event: Event, absolute_url: str, share_image: str) -> dict:
         "share": share_links(url=absolute_url, text=event.title),
         "json_ld": json_ld(_schema_org_event(event, absolute_url, summary)),
     }
+    # Recaps (Webmention) tell of an evening that took place: listed from its start.
+    started = event.start <= timezone.now()
+    recaps = list(event.recaps.visible().select_related("author")) if started else []
     return {
         "summary": summary,
         "seats": ctx["seats"],
@@ -230,8 +237,10 @@ def _event_parts(event: Event, absolute_url: str, share_image: str) -> dict:
         "about": render_to_string("events/detail.html#about", ctx),
         "links": render_to_string("events/detail.html#links", ctx),
         "actions": render_to_string("events/detail.html#actions", ctx),
-        # Once the event is over it reads as past: its seats become "N people came".
-        "valid_until": cache.earliest([event.end]),
+        "recaps": render_to_string("events/_recaps.html", {"recaps": recaps}),
+        # Once the event is over it reads as past: its seats become "N people came"; recaps
+        # are listed from its start.
+        "valid_until": cache.earliest([event.start, event.end]),
     }
 
 

@@ -70,3 +70,53 @@ def test_forgotten_password_link_is_a_touch_target_of_at_least_24px(page, db):
 
     assert box is not None
     assert box["height"] >= 24
+
+
+def test_outside_pages_parts_have_no_serious_accessibility_violation(
+    page, live_server, series, venue
+):
+    """Other calendars (one broken), the shared calendar with an external evening, a past
+    event with recaps, and a profile with verified and unverified identities."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from community.models import Identity, Network
+    from events.models import ExternalEvent, Recap, RivalFeed
+    from tests.conftest import make_event, make_organiser
+
+    organiser = make_organiser("orla-a11y", series)
+    past = make_event(series=series, venue=venue, days=-2)
+    upcoming = make_event(series=series, venue=venue, days=3)
+    feed = RivalFeed.objects.create(
+        name="Agenda voisin", url="https://voisin.example/a.ics", succeeded_at=timezone.now()
+    )
+    RivalFeed.objects.create(name="Cassé", url="https://casse.example/a.ics", problem="timeout")
+    ExternalEvent.objects.create(
+        feed=feed,
+        uid="1",
+        title="Apéro data",
+        start=upcoming.start,
+        end=upcoming.end + dt.timedelta(hours=1),
+        area="lille",
+    )
+    Recap.objects.create(
+        event=past, source="https://blog.example/p", title="Retour", summary="<p>Super.</p>"
+    )
+    Identity.objects.create(
+        member=organiser, network=Network.WEBSITE, handle="orla.example", verified_at=timezone.now()
+    )
+    Identity.objects.create(
+        member=organiser, network=Network.X, handle="orla", check_problem="not_checkable"
+    )
+    log_in_as(page, live_server, organiser)
+    month = timezone.localtime(upcoming.start).strftime("%Y-%m")
+    for path in [
+        "/organise/other-calendars/",
+        f"/organise/calendar/?month={month}",
+        past.get_absolute_url(),
+        f"/organise/events/{past.slug}/edit/",
+        organiser.get_absolute_url(),
+    ]:
+        page.goto(path)
+        assert serious_violations(page) == [], path

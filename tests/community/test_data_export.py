@@ -124,6 +124,7 @@ def test_export_holds_everything_about_the_member_and_no_private_data_of_others(
                 "url": "",
                 "external_id": "",
                 "created_at": "2026-11-02T11:00:00+01:00",
+                "verified_at": None,
             },
             {
                 "network": "website",
@@ -131,6 +132,7 @@ def test_export_holds_everything_about_the_member_and_no_private_data_of_others(
                 "url": "https://camille-cuisine.fr/",
                 "external_id": "",
                 "created_at": "2026-11-02T11:00:00+01:00",
+                "verified_at": None,
             },
         ],
         "ties_declared": [

@@ -20,7 +20,8 @@ from community import privacy
 from community.mail import send_message
 from community.models import Identity, ImportBatch, Network, Photo, Tie, User
 from community.photos import encode_photo, set_photo
-from events.models import RSVP, Event, Meeting, Series
+from events import webmentions
+from events.models import RSVP, Event, Meeting, Recap, RivalFeed, Series
 from tests.community import test_data_export
 from tests.conftest import PASSWORD, make_event, make_member, organise, reauthenticate
 
@@ -102,6 +103,23 @@ def world(leaving, hidden, outsider, organiser, series, venue):
             backend_name="default",
             run_after=timezone.now(),
         )
+    # A recap from her verified blog, its webmention job, a calendar she added.
+    source = "https://zelie-photographie.fr/2026/blog-en-nord-40"
+    Recap.objects.create(
+        event=past,
+        source=source,
+        title="Blog en Nord #40",
+        author=leaving,
+        author_name="Zélie Départ",
+    )
+    DBTaskResult.objects.create(
+        task_path=webmentions.receive.module_path,
+        args_kwargs={"args": [], "kwargs": {"source": source, "event_id": past.pk}},
+        status=TaskResultStatus.SUCCESSFUL,
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+    RivalFeed.objects.create(name="Agenda", url="https://agenda.example/a.ics", added_by=leaving)
     return {"past": past, "full": full, "handles": handles}
 
 

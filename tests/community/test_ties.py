@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from community.models import Identity, Network, Tie, User
 from community.ties import profile_ties
@@ -27,12 +28,30 @@ def test_member_adds_a_normalised_identity(member_client, member):
     )
 
 
-def test_identity_claimed_by_another_member_is_refused(member_client, member, outsider):
-    Identity.objects.create(member=outsider, network="mastodon", handle="nick@mastodon.social")
+def test_identity_verified_by_another_member_is_refused(member_client, member, outsider):
+    Identity.objects.create(
+        member=outsider,
+        network="mastodon",
+        handle="nick@mastodon.social",
+        verified_at=timezone.now(),
+    )
     response = add_identity(member_client, "mastodon", "https://mastodon.social/@Nick")
     assert response.status_code == 400
-    assert "already claimed by another member" in response.content.decode()
+    assert "Another member has verified this identity." in response.content.decode()
     assert not Identity.objects.filter(member=member).exists()
+
+
+def test_identity_claimed_unverified_by_another_member_may_be_claimed_too(
+    member_client, member, outsider
+):
+    """Anyone can claim any handle: the first claim stands until another one is verified."""
+    first = Identity.objects.create(
+        member=outsider, network="mastodon", handle="nick@mastodon.social"
+    )
+    response = add_identity(member_client, "mastodon", "https://mastodon.social/@Nick")
+    assert response.status_code == 302
+    assert Identity.objects.filter(member=member, handle="nick@mastodon.social").exists()
+    assert list(Identity.objects.standing()) == [first]
 
 
 def test_same_identity_twice_is_refused_kindly(member_client, member):
@@ -142,23 +161,23 @@ def test_own_profile_lists_imports_and_network_choices(member_client, member):
     assert ("x", Network.X.label) in response.context["networks"]
 
 
-def test_identity_claimed_at_the_same_moment_is_a_form_error_not_a_500(
-    member_client, member, outsider, monkeypatch
+def test_identity_sent_twice_at_the_same_moment_is_a_form_error_not_a_500(
+    member_client, member, monkeypatch
 ):
     from community import forms as ties_forms
 
     def clean_without_check(form):
         data = form.cleaned_data
-        # Another member claims the identity between the form's check and the insert.
-        Identity.objects.create(member=outsider, network="x", handle="nick")
+        # The same claim, sent from another tab, lands between the form's check and the insert.
+        Identity.objects.create(member=member, network="x", handle="nick")
         data["handle"], data["url"] = "nick", "https://x.com/nick"
         return data
 
     monkeypatch.setattr(ties_forms.IdentityForm, "clean", clean_without_check)
     response = add_identity(member_client, "x", "@nick")
     assert response.status_code == 400
-    assert "already claimed by another member" in response.content.decode()
-    assert list(Identity.objects.values_list("member", flat=True)) == [outsider.pk]
+    assert "already added this identity" in response.content.decode()
+    assert list(Identity.objects.values_list("member", flat=True)) == [member.pk]
 
 
 def test_mutual_is_shown_only_when_the_viewer_may_see_both_directions(client, member):

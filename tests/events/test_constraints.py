@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from community.models import Identity, Network, Tie, User
 from events.models import RSVP, Event, Meeting
@@ -66,10 +67,16 @@ def test_a_cancelled_event_frees_its_slot(event, venue):
     ]
 
 
-def test_one_identity_per_handle_and_network(member, outsider):
+def test_one_claim_per_member_and_one_verified_claim_per_handle(member, outsider):
     Identity.objects.create(member=member, network=Network.X, handle="camille")
-    with violates("community_identity_one_member_per_handle"), transaction.atomic():
-        Identity.objects.create(member=outsider, network=Network.X, handle="camille")
+    with violates("community_identity_one_claim_per_member"), transaction.atomic():
+        Identity.objects.create(member=member, network=Network.X, handle="camille")
+    # Anyone may claim a handle; only one claim of it may be verified.
+    Identity.objects.create(member=outsider, network=Network.X, handle="camille")
+    now = timezone.now()
+    Identity.objects.filter(member=member).update(verified_at=now)
+    with violates("community_identity_one_verified_per_handle"), transaction.atomic():
+        Identity.objects.filter(member=outsider).update(verified_at=now)
     Identity.objects.create(member=outsider, network=Network.MASTODON, handle="camille")
 
 

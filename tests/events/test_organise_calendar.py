@@ -108,11 +108,12 @@ def test_calendar_query_count_does_not_grow(
             series=series,
         )
 
-    # session, user, organiser check, second factor, events, acknowledgements, the data
-    # version, and the header's photo and organiser flag (read once per data version)
-    with django_assert_num_queries(9):
+    # session, user, organiser check, second factor, events, external events,
+    # acknowledgements, the data version, and the header's photo and organiser flag (read
+    # once per data version)
+    with django_assert_num_queries(10):
         organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = organiser_client.get(reverse("events:organise_calendar"), {"month": "2026-12"})
 
     shown = {e.title for w in response.context["weeks"] for d in w for e in d["events"]}
