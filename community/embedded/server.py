@@ -144,6 +144,7 @@ def _create_database(uri: str, name: str) -> None:
     with psycopg.connect(uri, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            # Another process may create it between our check and our CREATE.
-            with contextlib.suppress(errors.DuplicateDatabase):
+            # Another process may create it between our check and our CREATE (two test
+            # workers starting together): PostgreSQL then reports the duplicate either way.
+            with contextlib.suppress(errors.DuplicateDatabase, errors.UniqueViolation):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

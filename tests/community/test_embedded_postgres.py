@@ -124,6 +124,18 @@ def test_processes_share_one_server_and_the_last_one_stops_it(base_dir):
     assert not server_running(base_dir)
 
 
+def test_processes_starting_together_on_a_fresh_checkout_all_get_the_database(base_dir):
+    # As the test workers of `make test` do in a new clone: each creates the site's database
+    # if it is missing, and all but one find it made by another at the very same moment.
+    children = [start(base_dir, "wait") for _ in range(3)]
+    pids = {postmaster_pid(child) for child in children}
+    for child in children:
+        child.communicate("\n", timeout=60)
+
+    assert len(pids) == 1
+    assert [child.returncode for child in children] == [0, 0, 0]
+
+
 def test_a_killed_process_does_not_keep_the_server_forever(base_dir):
     killed = start(base_dir, "kill")
     postmaster_pid(killed)
