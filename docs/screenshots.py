@@ -61,6 +61,10 @@ def pages() -> list[tuple[str, str, str | None]]:
         ("organise", "/organise/", organiser),
         ("organise-calendar", "/organise/calendar/", organiser),
         ("organise-new-event", f"/organise/series/{series.slug}/new/", organiser),
+        ("check-in", f"/organise/events/{upcoming.slug}/check-in/", organiser),
+        ("other-calendars", "/organise/other-calendars/", organiser),
+        ("account", "/members/me/", member),
+        ("encounters", "/me/encounters/?period=all", member),
         ("not-found", "/events/nothing-here/", None),
     ]
 
@@ -84,6 +88,20 @@ def log_in(context, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
+    if page.locator("input[name=code]").count():
+        # The organiser and the admin have the demo's authenticator app (README).
+        from allauth.mfa.totp.internal.auth import (  # noqa: PLC0415 - after django.setup()
+            format_hotp_value,
+            hotp_value,
+            yield_hotp_counters_from_time,
+        )
+
+        from events.management.commands.seed_demo import DEMO_TOTP_SECRET  # noqa: PLC0415
+
+        counter = next(iter(yield_hotp_counters_from_time()))
+        page.fill("input[name=code]", format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter)))
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
     page.close()
 
 
