@@ -2,6 +2,9 @@
 whatever DEBUG says, and a server without that manifest refuses to start."""
 
 import json
+from pathlib import Path
+
+from django.conf import settings
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -65,3 +68,16 @@ def test_with_debug_on_pages_link_the_sources_without_collectstatic(project_copy
     )
 
     assert (done.returncode, done.stdout) == (0, "/static/css/site.css\n"), done.stderr
+
+
+def test_every_section_of_the_stylesheet_starts_outside_any_block():
+    # A brace lost in one section (a merge, say) silently swallows every rule after it.
+    depth = 0
+    for number, line in enumerate(
+        (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text().splitlines(), 1
+    ):
+        if line.startswith("/* =="):
+            assert depth == 0, f"site.css line {number} ({line}) is inside an unclosed block"
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"site.css line {number} closes a block it never opened"
+    assert depth == 0
