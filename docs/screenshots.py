@@ -146,6 +146,12 @@ def main() -> None:
                             log_in(contexts[who], who)
                     page = contexts[who].new_page()
                     page.goto(BASE + path)
+                    # Faces load lazily: a full-page picture wants them all.
+                    page.evaluate(
+                        "document.querySelectorAll('img[loading=lazy]')"
+                        ".forEach(img => { img.loading = 'eager'; })"
+                    )
+                    page.wait_for_load_state("networkidle")
                     full = page.evaluate("document.documentElement.scrollHeight")
                     clip = {"x": 0, "y": 0, "width": width, "height": min(full, SCREENS * height)}
                     save(page.screenshot(full_page=True, clip=clip), OUT / f"{name}-{width}.png")

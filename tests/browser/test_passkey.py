@@ -64,5 +64,6 @@ def test_an_organiser_adds_a_passkey_and_logs_in_with_it(page, live_server, seri
     log_in(page, organiser.email)
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/authenticate/")
     page.get_by_role("button", name="Use a security key").click()
+    page.locator(".account-menu > summary").click()  # logged in: the header's account menu
     expect(page.get_by_role("link", name="My account")).to_be_visible()
     assert hosts == {urlsplit(live_server.url).netloc}
