@@ -2,6 +2,7 @@
 without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from events.models import RSVP, EventLink
 from tests.browser.helpers import log_in_as, no_horizontal_scroll
@@ -64,7 +65,7 @@ def test_copy_link_button_copies_the_address(browser, live_server, event):
 
     page.get_by_role("button", name="Copy the link").click()
 
-    assert page.locator(".share-copied").inner_text() == "Link copied"
+    expect(page.locator(".share-copied")).to_have_text("Link copied")  # once the copy is done
     assert page.evaluate("navigator.clipboard.readText()") == live_server.url + (
         event.get_absolute_url()
     )
