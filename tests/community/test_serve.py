@@ -57,7 +57,13 @@ def commands(process: subprocess.Popen) -> list[str]:
 
 
 def wait_gone(pids: list[int], timeout: float = 15) -> list[int]:
-    _, alive = psutil.wait_procs([psutil.Process(pid) for pid in pids], timeout=timeout)
+    processes = []
+    for pid in pids:
+        try:
+            processes.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass  # already stopped (and reaped) since the signal: what the test wants
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
     return [p.pid for p in alive]
 
 
