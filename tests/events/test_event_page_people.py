@@ -162,13 +162,13 @@ def test_member_event_page_query_count_is_the_same_at_5_and_50_attendees(
     client.force_login(member)
 
     # session, user, event with counts, data version, links, hosts, wall, my RSVP, whom I
-    # know (the RSVPs, my ties, my contacts' ties), and the header's photo and "do I
-    # organise?" (read once per data version)
-    with django_assert_num_queries(14):
+    # know (the RSVPs with their photos, my ties, my contacts' ties), and the header's photo
+    # and "do I organise?" (read once per data version)
+    with django_assert_num_queries(13):
         body = client.get(event.get_absolute_url()).content.decode()
     # the shared parts (facts, hosts, wall) and the header come from the cache: only the
     # personal bits
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         again = client.get(event.get_absolute_url()).content.decode()
 
     assert number(body, "known") == len(people[::2])
