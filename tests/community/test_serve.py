@@ -1,5 +1,6 @@
 """`manage.py serve` (what `make run` starts): web server and job worker live and die together."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -59,10 +60,9 @@ def commands(process: subprocess.Popen) -> list[str]:
 def wait_gone(pids: list[int], timeout: float = 15) -> list[int]:
     processes = []
     for pid in pids:
-        try:
+        # One already stopped (and reaped) since the signal is what the test wants.
+        with contextlib.suppress(psutil.NoSuchProcess):
             processes.append(psutil.Process(pid))
-        except psutil.NoSuchProcess:
-            pass  # already stopped (and reaped) since the signal: what the test wants
     _, alive = psutil.wait_procs(processes, timeout=timeout)
     return [p.pid for p in alive]
 
