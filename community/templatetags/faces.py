@@ -12,8 +12,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/face.html")
-def face(member, size: int = 48) -> dict:
-    return {"face": photos.face(member, int(size))}
+def face(member, size: int = 48, decorative: bool = False) -> dict:
+    """`decorative=True` beside the member's name in text: the face is then hidden from screen
+    readers (empty alt), which would otherwise read the name twice."""
+    return {"face": photos.face(member, int(size)), "decorative": decorative}
 
 
 @register.inclusion_tag("includes/face_stack.html")

@@ -220,3 +220,17 @@ def test_face_stack_without_others_has_no_count(db):
     assert html.count('<svg class="face face-avatar"') == 1
     assert "+" not in html
     assert html.startswith('<ul class="face-stack"><li><svg')
+
+
+def test_a_face_beside_the_name_is_hidden_from_screen_readers(db):
+    from django.template import Context, Template
+
+    from tests.conftest import make_member
+
+    member = make_member("nina-nouvelle", display_name="Nina Nouvelle")
+    template = Template("{% load faces %}{% face m size=32 %}|{% face m size=32 decorative=True %}")
+    named, beside = template.render(Context({"m": member})).split("|")
+
+    assert 'aria-label="Nina Nouvelle"' in named
+    assert "Nina Nouvelle" not in beside
+    assert 'aria-hidden="true"' in beside
