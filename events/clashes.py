@@ -37,8 +37,21 @@ from events.models import RSVP, Event, ExternalEvent, Series, severity_level
 AUDIENCE_WINDOW = dt.timedelta(days=365)
 
 
+class _Severity:
+    """`level` and its label from `percent` (how close the other evening is), one rule for
+    both kinds of clash."""
+
+    @property
+    def level(self) -> str:
+        return severity_level(self.percent)[0]
+
+    @property
+    def level_label(self) -> str:
+        return severity_level(self.percent)[1]
+
+
 @dataclass
-class Clash:
+class Clash(_Severity):
     other: Event
     overlap: float  # 0..1, the Jaccard index of the two audiences
     same_time: bool
@@ -47,17 +60,9 @@ class Clash:
     def percent(self) -> int:
         return round(self.overlap * 100)
 
-    @property
-    def level(self) -> str:
-        return severity_level(self.percent)[0]
-
-    @property
-    def level_label(self) -> str:
-        return severity_level(self.percent)[1]
-
 
 @dataclass
-class ExternalClash:
+class ExternalClash(_Severity):
     other: ExternalEvent
     closeness: float  # 0..1, the share of its words found in the series' vocabulary
     shared_words: list[str]
@@ -66,14 +71,6 @@ class ExternalClash:
     @property
     def percent(self) -> int:
         return round(self.closeness * 100)
-
-    @property
-    def level(self) -> str:
-        return severity_level(self.percent)[0]
-
-    @property
-    def level_label(self) -> str:
-        return severity_level(self.percent)[1]
 
 
 WORD = re.compile(r"[^\W\d_]{4,}")

@@ -295,9 +295,10 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _viewer_ties(viewer, people: dict[int, Person]) -> dict:
-    """The viewer's contacts (ties either way the viewer may see), with each pair's oldest
-    tie: its network, year and direction seen from the viewer."""
+def _contact_ties(viewer):
+    """The viewer's ties either way that the viewer may see (each tie's owner's
+    `ties_visibility` decides), as (other member's id, display name, username, "out" when the
+    viewer holds it else "in", network, created). One query."""
     # Deactivated members are named nowhere, not even as a contact who links two people.
     rows = Tie.objects.filter(
         Q(from_member=viewer, to_member__is_active=True)
@@ -313,19 +314,26 @@ def _viewer_ties(viewer, people: dict[int, Person]) -> dict:
         "network",
         "created_at",
     )
+    for a, a_name, a_user, a_vis, b, b_name, b_user, network, created in rows:
+        if can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+            if a == viewer.pk:
+                yield b, b_name, b_user, "out", network, created
+            else:
+                yield a, a_name, a_user, "in", network, created
+
+
+def _viewer_ties(viewer, people: dict[int, Person]) -> dict:
+    """The viewer's contacts (ties either way the viewer may see), with each pair's oldest
+    tie: its network, year and direction seen from the viewer."""
     contacts: dict[int, Person] = {}
     oldest: dict[int, tuple] = {}
     directions: dict[int, set[str]] = {}
-    for a, a_name, a_user, a_vis, b, b_name, b_user, network, created in rows:
-        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
-            continue
-        out = a == viewer.pk
-        other = (b, b_name, b_user) if out else (a, a_name, a_user)
-        if other[0] not in contacts:
-            contacts[other[0]] = people.get(other[0]) or make_person(*other)
-        directions.setdefault(other[0], set()).add("out" if out else "in")
-        if other[0] not in oldest or created < oldest[other[0]][1]:
-            oldest[other[0]] = (network, created)
+    for other, name, username, direction, network, created in _contact_ties(viewer):
+        if other not in contacts:
+            contacts[other] = people.get(other) or make_person(other, name, username)
+        directions.setdefault(other, set()).add(direction)
+        if other not in oldest or created < oldest[other][1]:
+            oldest[other] = (network, created)
     return {"contacts": contacts, "oldest": oldest, "directions": directions}
 
 
@@ -583,36 +591,11 @@ def known_going(*, event: Event, viewer) -> Known:
     return Known(people=known, friends_of_friends=fof, others=others)
 
 
-def visible_contacts(viewer) -> dict[int, tuple[str, str]]:
-    """The members tied to the viewer either way, through a tie the viewer may see (its
-    owner's `ties_visibility` decides): id → (display name, username). One query."""
-    # Deactivated members are named nowhere, not even as someone's contact.
-    mine = Tie.objects.filter(
-        Q(from_member=viewer, to_member__is_active=True)
-        | Q(to_member=viewer, from_member__is_active=True)
-    ).values_list(
-        "from_member_id",
-        "from_member__display_name",
-        "from_member__username",
-        "from_member__ties_visibility",
-        "to_member_id",
-        "to_member__display_name",
-        "to_member__username",
-    )
-    contacts: dict[int, tuple[str, str]] = {}
-    for a, a_name, a_user, a_vis, b, b_name, b_user in mine:
-        if not can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
-            continue
-        other_id, names = (b, (b_name, b_user)) if a == viewer.pk else (a, (a_name, a_user))
-        contacts.setdefault(other_id, names)
-    return contacts
-
-
 def contacts_going(*, viewer, event_ids: list[int]) -> dict[int, list]:
     """For each of `event_ids`, the viewer's contacts going who let themselves be listed
     among attendees, as members with their photo, earliest RSVP first. Two queries
     whatever the number of events (for the cards of `/` and of a series page)."""
-    contact_ids = list(visible_contacts(viewer)) if event_ids else []
+    contact_ids = list({row[0] for row in _contact_ties(viewer)}) if event_ids else []
     if not contact_ids:
         return {}
     going = (
