@@ -167,14 +167,22 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from community.models import User
 from events.models import Event, Series
-member, _ = User.objects.get_or_create(
-    username="bench-member", defaults={"email": "bench-member@rencontres.local"})
+from django.db.models import Count, Q
+from events.models import RSVP
+event = Event.objects.published().upcoming().order_by("start").first()
+# A typical member, not an empty account: going to the event, with their ~40 ties; among
+# those going, the one with the most contacts going to upcoming events (the most lines).
+going = RSVP.objects.going().filter(event=event).values("member")
+contacts_going = Q(ties_out__to_member__rsvps__status="going",
+                   ties_out__to_member__rsvps__event__end__gte=event.start)
+member = (User.objects.filter(pk__in=going)
+          .annotate(n=Count("ties_out__to_member__rsvps", filter=contacts_going))
+          .order_by("-n", "pk").first())
 session = SessionStore()
 session[SESSION_KEY] = str(member.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = member.get_session_auth_hash()
 session.create()
-event = Event.objects.published().upcoming().order_by("start").first()
 print(event.get_absolute_url(), Series.objects.order_by("pk").first().get_absolute_url(),
       session.session_key)
 """

@@ -30,6 +30,7 @@ from community.identities import (
     website_candidates,
 )
 from community.models import Identity, ImportBatch, Network, Tie, User
+from community.ties import ties_added
 from community.uploads import check_size
 
 # Bounds on the work one file may cause, whatever its content.
@@ -551,6 +552,7 @@ def confirm_import(*, member: User, confirmation: Confirmation) -> ImportBatch:
         ],
         ignore_conflicts=True,
     )
+    ties_added.send(sender=Tie, member=member)
     return batch
 
 

@@ -139,18 +139,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `fragments`: rendered parts of the public pages. In each worker's memory by default (a
 # read costs microseconds; the shared version keeps every worker up to date); in Redis when
 # there is one, so that workers and servers render each fragment once.
+# `local`: each worker's own memory. What it holds never goes stale: the chrome's URLs (they
+# change only with a deploy) and, in front of a Redis `fragments`, the fragments this worker
+# read (their keys carry the data version, so a key's content never changes).
+LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "rencontres-local",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
         },
         "fragments": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fragments",
         },
+        "local": LOCAL_CACHE,
     }
     # Sessions are read from Redis and written through to PostgreSQL (nothing lost when Redis
     # restarts): a member's page costs no session query. Without Redis the shared cache is
@@ -167,6 +176,7 @@ else:
             "LOCATION": "rencontres-fragments",
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
+        "local": LOCAL_CACHE,
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -1,6 +1,12 @@
 """Who may see whose ties, and what a profile shows about them."""
 
+from django.dispatch import Signal
+
 from community.models import Network, Tie, User
+
+# Sent after ties are created without `save()` (`bulk_create`), which sends no `post_save`:
+# pages that show who knows whom listen (events/cache.py).
+ties_added = Signal()
 
 
 def can_see_ties(*, owner_id: int, visibility: str, viewer) -> bool:

@@ -46,11 +46,18 @@ def visible_event_or_404(request: HttpRequest, slug: str, queryset=None) -> Even
     """
     queryset = Event.objects.all() if queryset is None else queryset
     event = get_object_or_404(queryset, slug=slug)
+    check_visible(request, event)
+    return event
+
+
+def check_visible(request: HttpRequest, event: Event | None) -> None:
+    """404 unless the event exists and the visitor may see it (see `visible_event_or_404`)."""
+    if event is None:
+        raise Http404
     if event.is_hold:
         if not organises(request.user, event):
             raise Http404
         require_second_factor(request.user)
-    return event
 
 
 def organiser_or_403(request: HttpRequest) -> None:

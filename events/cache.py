@@ -10,6 +10,9 @@ and fall out of the cache.
 Time changes pages too (an event that ends leaves the upcoming list, closes its RSVPs): each
 fragment also stores the moment it stops being true, and is rendered again after it.
 
+A member's own parts (`personal()`: the lines on their cards, whom they know going, their
+header) are keyed by the same version and by the member, and stay in the worker's memory.
+
 Signals cover `save()`, `delete()` and many-to-many changes. Code that writes with
 `QuerySet.update()`, `bulk_create()` or raw SQL calls `changed()` itself.
 """
@@ -21,6 +24,7 @@ from collections.abc import Callable
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +32,7 @@ from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone, translation
 
 from community.models import Photo, Tie, User
+from community.ties import ties_added
 from events.models import RSVP, Event, EventLink, Meeting, Recap, Series, SeriesLink, Venue
 
 VERSION_KEY = "rencontres:data-version"
@@ -95,10 +100,23 @@ def fragment(request: HttpRequest, name: str, *parts, build: Callable[[], dict])
     being true (None: only a write changes them). Nothing in them may depend on the visitor.
     """
     key = _key(name, data_version(request), *parts)
-    pieces = caches["fragments"].get(key)
+    pieces = _read(key)
     if pieces is None or not _still_true(pieces["valid_until"]):
         pieces = build()
-        caches["fragments"].set(key, pieces, FRAGMENT_SECONDS)
+        _write(key, pieces)
+    return pieces
+
+
+def personal(request: HttpRequest, name: str, *parts, build: Callable[[], dict]) -> dict:
+    """Like `fragment()`, for the member logged in: what `build()` computes for them alone
+    (their RSVPs, the people they know going). Kept in this worker's memory only: a member's
+    pieces are asked for by that member, and every server keeps its own. The data version
+    keys them, so the next write anywhere is seen on the very next request."""
+    key = _key(name, data_version(request), request.user.pk, *parts)
+    pieces = caches["local"].get(key)
+    if pieces is None or not _still_true(pieces["valid_until"]):
+        pieces = build()
+        caches["local"].set(key, pieces, FRAGMENT_SECONDS)
     return pieces
 
 
@@ -116,7 +134,7 @@ def anonymous_page(
         return render()[0]
     gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     key = _key("page", data_version(request), request.build_absolute_uri(), gzip)
-    found = caches["fragments"].get(key)
+    found = _read(key)
     if found is not None and _still_true(found[0]):
         response = HttpResponse(found[1])
         for name, value in found[2].items():
@@ -127,8 +145,31 @@ def anonymous_page(
     if response.status_code == 200 and shared:
         response = GZipMiddleware(lambda request: response).process_response(request, response)
         headers = {name: response[name] for name in PAGE_HEADERS if response.has_header(name)}
-        caches["fragments"].set(key, (valid_until, response.content, headers), FRAGMENT_SECONDS)
+        _write(key, (valid_until, response.content, headers))
     return response
+
+
+def _read(key: str):
+    """A fragment from the shared `fragments` cache, through this worker's memory when that
+    cache is Redis (a key carries the data version: its content never changes)."""
+    if _fragments_in_memory():
+        return caches["fragments"].get(key)
+    found = caches["local"].get(key)
+    if found is None:
+        found = caches["fragments"].get(key)
+        if found is not None:
+            caches["local"].set(key, found, FRAGMENT_SECONDS)
+    return found
+
+
+def _write(key: str, value) -> None:
+    caches["fragments"].set(key, value, FRAGMENT_SECONDS)
+    if not _fragments_in_memory():
+        caches["local"].set(key, value, FRAGMENT_SECONDS)
+
+
+def _fragments_in_memory() -> bool:
+    return isinstance(caches["fragments"], LocMemCache)
 
 
 def _still_true(valid_until: dt.datetime | None) -> bool:
@@ -162,16 +203,17 @@ def _on_user_saved(sender, update_fields=None, **kwargs) -> None:
     changed(using=kwargs.get("using"))
 
 
-# Meetings and tie deletions change a series' "ties turned into meetings" figures; a new tie
-# cannot (it is younger than every event it could count for).
+# A new tie changes whom its members know among those going (cards, event pages, the people
+# view); a meeting or a removed tie, a series' "ties turned into meetings" figures too.
 # A new or removed photo changes every face of its member (lists, the header).
-for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Photo):
+for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Photo, Tie):
     post_save.connect(_on_write, sender=model, dispatch_uid=f"events.cache.save.{model.__name__}")
 for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Tie, User, Photo):
     post_delete.connect(
         _on_write, sender=model, dispatch_uid=f"events.cache.delete.{model.__name__}"
     )
 post_save.connect(_on_user_saved, sender=User, dispatch_uid="events.cache.save.User")
+ties_added.connect(_on_write, dispatch_uid="events.cache.ties_added")
 m2m_changed.connect(
     _on_write, sender=Series.organisers.through, dispatch_uid="events.cache.organisers"
 )

@@ -1,12 +1,21 @@
+import secrets
+
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
 from community.photos import face
 from events import cache
 from events.access import organised_series
 
 HEADER_FACE_SIZE = 32
+PARTS = ("header", "footer")
+# Stands for the CSRF token in a cached header (kept in this process's memory only): random,
+# so that no text a member types can contain it.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 def chrome(request: HttpRequest) -> dict:
@@ -20,7 +29,27 @@ def chrome(request: HttpRequest) -> dict:
     }
     if request.user.is_authenticated:
         ctx["header_member"] = SimpleLazyObject(lambda: _header_member(request))
+        ctx["member_chrome"] = SimpleLazyObject(lambda: _member_chrome(request))
     return ctx
+
+
+def _member_chrome(request: HttpRequest) -> dict:
+    """A member's header and footer, rendered once per data version for each member, page
+    and language (they cost as much as the rest of a page); the CSRF token of the logout
+    form is this request's."""
+    chrome = cache.personal(
+        request, "chrome", request.get_full_path(), build=lambda: _render_chrome(request)
+    )
+    token = get_token(request)
+    return {part: mark_safe(chrome[part].replace(CSRF_PLACEHOLDER, token)) for part in PARTS}  # noqa: S308
+
+
+def _render_chrome(request: HttpRequest) -> dict:
+    ctx = {"csrf_token": CSRF_PLACEHOLDER}
+    chrome = {
+        part: render_to_string(f"includes/{part}.html", ctx, request=request) for part in PARTS
+    }
+    return chrome | {"valid_until": None}
 
 
 def _header_member(request: HttpRequest) -> dict:

@@ -127,6 +127,27 @@ def waitlist_position(rsvp: RSVP) -> int | None:
     return with_waitlist_position(RSVP.objects.filter(pk=rsvp.pk)).get().waitlist_position
 
 
+def upcoming_of(member) -> dict[int, RSVP]:
+    """The member's RSVPs going or waiting to events still to come, by event id, the waiting
+    ones with their `waitlist_position`: one query, and one more only when some are waiting
+    (the cards of `/` and of a series page)."""
+    mine = {
+        r.event_id: r
+        for r in RSVP.objects.active().filter(member=member, event__end__gte=timezone.now())
+    }
+    add_waitlist_positions(mine.values())
+    return mine
+
+
+def add_waitlist_positions(entries) -> None:
+    """Set `waitlist_position` on the waitlisted ones among `entries`: no query when none is."""
+    waiting = {r.pk: r for r in entries if r.is_waitlisted}
+    if waiting:
+        ranked = with_waitlist_position(RSVP.objects.filter(pk__in=waiting))
+        for pk, position in ranked.values_list("pk", "waitlist_position"):
+            waiting[pk].waitlist_position = position
+
+
 def with_waitlist_position(rsvps):
     """Annotate `waitlist_position` (1-based) on waitlisted RSVPs in one query."""
     ahead = (

@@ -1,11 +1,13 @@
 """The public pages: `/`, the archive, an event, a series.
 
 Their shared parts are rendered once per data version (events/cache.py); visitors who are not
-logged in get the whole page from the cache, members get the shared parts and a personal
-header and RSVP box.
+logged in get the whole page from the cache. Members get the shared parts and their own: the
+lines on the cards, their RSVP and whom they know going, computed once per data version for
+each member (`cache.personal`), and the RSVP form rendered on each request.
 """
 
 import datetime as dt
+import hashlib
 from itertools import groupby
 
 from django.core.files.storage import storages
@@ -22,11 +24,11 @@ from django.views.decorators.http import require_GET, require_safe
 from community.mail import absolute_url
 from community.photos import PHOTO_CACHE_CONTROL
 from events import cache, forecast, pictures, rsvps
-from events.access import visible_event_or_404
+from events.access import check_visible, visible_event_or_404
 from events.forms import EventFilterForm, RSVPForm
 from events.html import json_ld, plain_summary, safe_description, share_links
 from events.ical import add_links
-from events.models import RSVP, Event, EventLink, Series
+from events.models import Event, EventLink, Series
 from events.people import contacts_going, known_going, series_meeting_stats
 from events.reminders import directions_url
 
@@ -76,23 +78,29 @@ def _home_listing(request: HttpRequest) -> dict:
 
 def _for_member(request: HttpRequest, html: str, event_ids: list[int]) -> str:
     """The shared cards of `html` with the member's own line on each: "You're going",
-    "Waitlist no. 3", the people they know going. Three queries whatever the number of cards.
+    "Waitlist no. 3", the people they know going. Computed once per data version for each
+    member and listing (three queries whatever the number of cards).
 
     Each card carries a marker (`<!--me:<id>-->`, templates/includes/event_card.html) that no
     text of a member can forge (it is escaped); visitors keep the bare comment.
     """
     if not request.user.is_authenticated or not event_ids:
         return html
-    mine = rsvps.with_waitlist_position(
-        RSVP.objects.active().filter(member=request.user, event_id__in=event_ids)
+    listing = hashlib.sha256(html.encode()).hexdigest()
+    cards = cache.personal(
+        request, "cards", listing, build=lambda: _member_cards(request, html, event_ids)
     )
-    my_rsvps = {r.event_id: r for r in mine}
+    return mark_safe(cards["html"])  # noqa: S308 - fragments and lines rendered by our templates
+
+
+def _member_cards(request: HttpRequest, html: str, event_ids: list[int]) -> dict:
+    my_rsvps = rsvps.upcoming_of(request.user)
     known = contacts_going(viewer=request.user, event_ids=event_ids)
-    for event_id in my_rsvps.keys() | known.keys():
+    for event_id in (my_rsvps.keys() & set(event_ids)) | known.keys():
         ctx = {"rsvp": my_rsvps.get(event_id), "known": known.get(event_id, [])}
         line = render_to_string("includes/event_card_me.html", ctx)
         html = html.replace(f"<!--me:{event_id}-->", line, 1)
-    return mark_safe(html)  # noqa: S308 - fragments and lines rendered by our templates
+    return {"html": html, "valid_until": None}
 
 
 def _by_month(events: list[Event]) -> list[tuple]:
@@ -142,9 +150,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _event_detail(request: HttpRequest, slug: str) -> Page:
-    event = visible_event_or_404(
-        request, slug, Event.objects.with_counts().select_related("series", "venue")
-    )
+    # The event with its counts, read once per data version; who may see it, on each request.
+    event = cache.fragment(request, "event-row", slug, build=lambda: _event_row(slug))["event"]
+    check_visible(request, event)
     absolute_url = request.build_absolute_uri(event.get_absolute_url())
     share_image = request.build_absolute_uri(pictures.share_image_url(event, event.going_count))
     parts = cache.fragment(
@@ -169,13 +177,27 @@ def _event_detail(request: HttpRequest, slug: str) -> Page:
         ctx["attendees"] = cache.fragment(
             request, "event-attendees", event.pk, build=lambda: _attendees(event)
         )["html"]
-        ctx["my_rsvp"] = rsvps.with_waitlist_position(
-            event.rsvps.filter(member=request.user)
-        ).first()
-        if not event.is_past and not event.is_cancelled:
-            ctx["known"] = _known(event, request.user)
+        ctx.update(
+            cache.personal(request, "event-me", event.pk, build=lambda: _mine(event, request))
+        )
     # RSVPs close when the event ends; recaps are listed once it has started.
     return render(request, "events/detail.html", ctx), cache.earliest([event.start, event.end])
+
+
+def _event_row(slug: str) -> dict:
+    events = Event.objects.with_counts().select_related("series", "venue")
+    return {"event": events.filter(slug=slug).first(), "valid_until": None}
+
+
+def _mine(event: Event, request: HttpRequest) -> dict:
+    """The member's own part of an event page: their RSVP and whom they know going."""
+    my_rsvp = event.rsvps.filter(member=request.user).first()
+    rsvps.add_waitlist_positions([my_rsvp] if my_rsvp else [])
+    mine = {"my_rsvp": my_rsvp, "valid_until": cache.earliest([event.start, event.end])}
+    if not event.is_past and not event.is_cancelled:
+        mine["known"] = known = _known(event, request.user)
+        mine["known_html"] = render_to_string("events/detail.html#known", {"known": known})
+    return mine
 
 
 def _known(event: Event, member) -> dict:

@@ -88,7 +88,13 @@ def test_with_redis_sessions_are_read_from_it_and_written_through_to_the_databas
     config = settings_under({"REDIS_URL": "redis://127.0.0.1:6379/0"})
 
     assert config["session"] == "django.contrib.sessions.backends.cached_db"
-    assert set(config["caches"].values()) == {"django.core.cache.backends.redis.RedisCache"}
+    # The shared caches in Redis (through a client kept between calls); each worker's own
+    # memory beside them.
+    assert config["caches"] == {
+        "default": "community.redis_cache.RedisCache",
+        "fragments": "community.redis_cache.RedisCache",
+        "local": "django.core.cache.backends.locmem.LocMemCache",
+    }
 
 
 def test_without_redis_sessions_stay_in_the_database_beside_the_shared_cache():
