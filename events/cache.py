@@ -19,6 +19,7 @@ Signals cover `save()`, `delete()` and many-to-many changes. Code that writes wi
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 
@@ -28,6 +29,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone, translation
 
@@ -40,6 +42,11 @@ VERSION_KEY = "rencontres:data-version"
 _read_since_change = True
 # Fragments of an old version are never read again; a day bounds what they occupy in Redis.
 FRAGMENT_SECONDS = 24 * 3600
+# Stands for the CSRF token in a member's page or header kept in this process's memory:
+# random, so that no text a member types can contain it.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+# The token of a form rendered by `{% csrf_token %}`.
+CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 # What a page served from the cache keeps of its response; the middleware adds the rest.
 PAGE_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length", "Vary")
 
@@ -120,33 +127,66 @@ def personal(request: HttpRequest, name: str, *parts, build: Callable[[], dict])
     return pieces
 
 
-def anonymous_page(
+def page(
     request: HttpRequest, render: Callable[[], tuple[HttpResponse, dt.datetime | None]]
 ) -> HttpResponse:
-    """The whole page for visitors who are not logged in; `render()` on a miss.
+    """The whole page at this data version; `render()` on a miss.
 
-    `render()` returns the response and the moment it stops being true. Only pages without a
-    CSRF token, a cookie or a message go to the cache: those are the same for every visitor of
-    that address in that language. They are kept compressed for browsers that accept gzip,
-    so that GZipMiddleware does not compress the same page on every request.
+    `render()` returns the response and the moment it stops being true. Visitors who are not
+    logged in share one copy per address and language; a member has their own, in the
+    worker's memory, with the CSRF token of each request put in at its place. A page with a
+    message (shown once) is never kept.
     """
-    if request.user.is_authenticated or len(get_messages(request)):
+    if len(get_messages(request)):
         return render()[0]
+    if request.user.is_authenticated:
+        return _member_page(request, render)
+    return _visitor_page(request, render)
+
+
+def _visitor_page(request: HttpRequest, render) -> HttpResponse:
+    """Only pages without a CSRF token or a cookie are kept: those are the same for every
+    visitor of that address in that language. They are kept compressed for browsers that
+    accept gzip, so that GZipMiddleware does not compress the same page on every request."""
     gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     key = _key("page", data_version(request), request.build_absolute_uri(), gzip)
     found = _read(key)
     if found is not None and _still_true(found[0]):
-        response = HttpResponse(found[1])
-        for name, value in found[2].items():
-            response[name] = value
-        return response
+        return _response(found[1], found[2])
     response, valid_until = render()
     shared = not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not response.cookies
     if response.status_code == 200 and shared:
         response = GZipMiddleware(lambda request: response).process_response(request, response)
-        headers = {name: response[name] for name in PAGE_HEADERS if response.has_header(name)}
-        _write(key, (valid_until, response.content, headers))
+        _write(key, (valid_until, response.content, _headers(response)))
     return response
+
+
+def _member_page(request: HttpRequest, render) -> HttpResponse:
+    key = _key("member-page", data_version(request), request.user.pk, request.build_absolute_uri())
+    found = caches["local"].get(key)
+    if found is not None and _still_true(found[0]):
+        return _response(with_csrf_token(found[1], request), found[2])
+    response, valid_until = render()
+    if response.status_code == 200 and not response.cookies:
+        html = CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
+        caches["local"].set(key, (valid_until, html, _headers(response)), FRAGMENT_SECONDS)
+    return response
+
+
+def with_csrf_token(html: str, request: HttpRequest) -> str:
+    """`html` kept with `CSRF_PLACEHOLDER` for its forms' tokens, with this request's token."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def _response(content, headers: dict) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _headers(response: HttpResponse) -> dict:
+    return {name: response[name] for name in PAGE_HEADERS if response.has_header(name)}
 
 
 def _read(key: str):

@@ -1,7 +1,4 @@
-import secrets
-
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -13,9 +10,6 @@ from events.access import organised_series
 
 HEADER_FACE_SIZE = 32
 PARTS = ("header", "footer")
-# Stands for the CSRF token in a cached header (kept in this process's memory only): random,
-# so that no text a member types can contain it.
-CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 def chrome(request: HttpRequest) -> dict:
@@ -40,12 +34,11 @@ def _member_chrome(request: HttpRequest) -> dict:
     chrome = cache.personal(
         request, "chrome", request.get_full_path(), build=lambda: _render_chrome(request)
     )
-    token = get_token(request)
-    return {part: mark_safe(chrome[part].replace(CSRF_PLACEHOLDER, token)) for part in PARTS}  # noqa: S308
+    return {part: mark_safe(cache.with_csrf_token(chrome[part], request)) for part in PARTS}  # noqa: S308
 
 
 def _render_chrome(request: HttpRequest) -> dict:
-    ctx = {"csrf_token": CSRF_PLACEHOLDER}
+    ctx = {"csrf_token": cache.CSRF_PLACEHOLDER}
     chrome = {
         part: render_to_string(f"includes/{part}.html", ctx, request=request) for part in PARTS
     }

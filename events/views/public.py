@@ -39,7 +39,7 @@ Page = tuple[HttpResponse, dt.datetime | None]
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return cache.anonymous_page(request, lambda: _home(request))
+    return cache.page(request, lambda: _home(request))
 
 
 def _home(request: HttpRequest) -> Page:
@@ -113,7 +113,7 @@ def _by_month(events: list[Event]) -> list[tuple]:
 
 
 def past_events(request: HttpRequest) -> HttpResponse:
-    return cache.anonymous_page(request, lambda: _past_events(request))
+    return cache.page(request, lambda: _past_events(request))
 
 
 def _past_events(request: HttpRequest) -> Page:
@@ -143,7 +143,7 @@ def _archive(number: str) -> dict:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    response = cache.anonymous_page(request, lambda: _event_detail(request, slug))
+    response = cache.page(request, lambda: _event_detail(request, slug))
     # Blogs that write about the event tell us so (Webmention): the endpoint, on every answer.
     response["Link"] = f'<{absolute_url(reverse("events:webmention"))}>; rel="webmention"'
     return response
@@ -297,7 +297,7 @@ def share_image(request: HttpRequest, slug: str, digest: str) -> HttpResponse:
 
 
 def series_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return cache.anonymous_page(request, lambda: _series_detail(request, slug))
+    return cache.page(request, lambda: _series_detail(request, slug))
 
 
 def _series_detail(request: HttpRequest, slug: str) -> Page:

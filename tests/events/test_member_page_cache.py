@@ -190,3 +190,35 @@ def test_personal_parts_live_in_this_workers_memory_only(rf, member):
     assert len(built) == 2  # keyed by the member
     key = cache._key("test", cache.data_version(request), member.pk, 1)
     assert caches["local"].get(key)["html"] == "mine"
+
+
+def test_a_cached_event_page_carries_this_requests_csrf_token(event, member):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    browser.get(event.get_absolute_url())  # the member's page is rendered and kept
+    browser.cookies.pop("csrftoken", None)  # a new CSRF secret for the next page
+
+    body = browser.get(event.get_absolute_url()).content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body))
+
+    assert len(tokens) == 1 and cache.CSRF_PLACEHOLDER not in body
+    answer = browser.post(
+        reverse("events:rsvp", args=[event.slug]),
+        {"answer": "going", "csrfmiddlewaretoken": tokens.pop()},
+    )
+    assert answer.status_code == 302
+    assert RSVP.objects.get(event=event, member=member).is_going
+
+
+def test_a_message_is_shown_once_and_never_kept(client, event, member):
+    client.force_login(member)
+    client.get(event.get_absolute_url())
+
+    shown = client.post(
+        reverse("events:rsvp", args=[event.slug]), {"answer": "going"}, follow=True
+    ).content.decode()
+    again = client.get(event.get_absolute_url()).content.decode()
+
+    assert 'class="messages"' in shown
+    assert 'class="messages"' not in again
+    assert 'data-rsvp-status="going"' in again
