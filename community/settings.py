@@ -145,7 +145,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "rencontres-local",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    # Members' pages are ~50 KB: a worker keeps at most ~75 MB of them, the oldest third
+    # dropped when full.
+    "OPTIONS": {"MAX_ENTRIES": 1500},
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
