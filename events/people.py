@@ -4,7 +4,9 @@ The people view reads a fixed number of queries whatever the number of attendees
 RSVPs with the photos, the ties among the members going, the meetings among them, the
 viewer's own ties and their contacts' ties to the attendees; anonymous visitors only the
 first two), then does the graph work with networkx in memory. The picture is drawn by
-`events/people_graph.py`.
+`events/people_graph.py`. What is the same for every viewer (the first two queries, the
+figures anonymous visitors read, the picture of everyone) is kept in the cache at the data
+version (`Shared`): per request, only what is the viewer's own is read and computed.
 
 Privacy: a directed tie A → B is shown only to whom A's `ties_visibility` allows; members
 who are not listed among attendees (`RSVP.objects.listed()`) are counted but never named
@@ -19,7 +21,7 @@ their contacts know (most shared contacts first), then the others (most ties fir
 import functools
 import heapq
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 import networkx as nx
@@ -30,9 +32,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.models import Network, Photo, Tie
-from community.ties import can_see_ties
+from community.ties import can_see_ties, ties_shown_to_others
+from events import cache
 from events.models import RSVP, Event, Meeting, Series
-from events.people_graph import graph_svg
+from events.people_graph import draw, graph_svg
 
 FIGURES_MIN_ATTENDEES = 5
 SAY_HELLO_MAX = 8
@@ -53,7 +56,7 @@ class Person:
     username: str
     initials: str
     url: str
-    photo: Photo | None = None
+    digest: str | None = None  # of the photo, if any
     # Filled for going attendees: the most relevant people they know among the others, with
     # the tie's direction seen from this person: "mutual", "out" (they follow them) or "in".
     knows: list[tuple["Person", str]] = field(default_factory=list)
@@ -71,8 +74,18 @@ class Person:
     def pk(self) -> int:
         return self.id
 
+    @property
+    def photo(self) -> Photo | None:
+        # Made when a face is drawn (a few dozen per page), not for each of a thousand.
+        return Photo(member_id=self.id, digest=self.digest) if self.digest else None
+
     def __str__(self) -> str:
         return self.name
+
+    def __reduce__(self):
+        # In the cache (`Shared`) a person is who they are, before any viewer's ranking:
+        # pickled as the arguments of a new one, several times faster to read back.
+        return (Person, (self.id, self.name, self.username, self.initials, self.url, self.digest))
 
 
 def make_person(
@@ -82,8 +95,7 @@ def make_person(
     name = name or username
     initials = "".join(part[0] for part in name.split()[:2]).upper() or "?"
     url = url or reverse("community:profile", args=[username])
-    photo = Photo(member_id=member_id, digest=digest) if digest else None
-    return Person(member_id, name, username, initials, url, photo)
+    return Person(member_id, name, username, initials, url, digest)
 
 
 def profile_url():
@@ -96,20 +108,34 @@ def profile_url():
 
 @dataclass
 class Attendees:
-    """The RSVPs of an event (going, then waiting) and which of them the viewer may name."""
+    """The RSVPs of an event (going, then waiting) and which of them the viewer may name:
+    those listed (`RSVP.objects.listed()`), and the viewer themselves (`seen_by()`)."""
 
     going_ids: list[int]
     waitlisted_ids: list[int]
     visibility: dict[int, str]  # each member's `ties_visibility`
     shown: set[int]
     people: dict[int, Person]  # the members shown
+    # Attendees not listed, each shown to themselves only: never read but for the viewer.
+    unlisted: dict[int, Person]
+
+    def seen_by(self, viewer_id: int | None) -> "Attendees":
+        """The attendees as `viewer_id` sees them: the viewer shown even when not listed."""
+        if viewer_id not in self.unlisted:
+            return self
+        return replace(
+            self,
+            shown=self.shown | {viewer_id},
+            people={**self.people, viewer_id: self.unlisted[viewer_id]},
+            unlisted={},
+        )
 
 
 def _going(event: Event):
     return RSVP.objects.going().filter(event=event).values("member_id")
 
 
-def _attendees(event: Event, viewer_id: int | None) -> Attendees:
+def _attendees(event: Event) -> Attendees:
     rows = list(
         RSVP.objects.active()
         .filter(event=event)
@@ -125,16 +151,15 @@ def _attendees(event: Event, viewer_id: int | None) -> Attendees:
             "member__photo__digest",
         )
     )
-    shown = {r[0] for r in rows if r[4] or r[0] == viewer_id}
     url = profile_url()
+    people = {r[0]: make_person(r[0], r[2], r[3], r[6], url=url(r[3])) for r in rows}
     return Attendees(
         going_ids=[r[0] for r in rows if r[1] == RSVP.Status.GOING],
         waitlisted_ids=[r[0] for r in rows if r[1] != RSVP.Status.GOING],
         visibility={r[0]: r[5] for r in rows},
-        shown=shown,
-        people={
-            r[0]: make_person(r[0], r[2], r[3], r[6], url=url(r[3])) for r in rows if r[0] in shown
-        },
+        shown={r[0] for r in rows if r[4]},
+        people={r[0]: people[r[0]] for r in rows if r[4]},
+        unlisted={r[0]: people[r[0]] for r in rows if not r[4]},
     )
 
 
@@ -211,41 +236,118 @@ def _summary(attendees: Attendees, ties: Ties) -> dict:
     return summary
 
 
-def event_people(*, event: Event, viewer, view: str = "around") -> dict:
-    """Context for the people view of `event` as `viewer` sees it; `view` picks the picture
-    ("around": the viewer and those near them, "everyone")."""
-    logged_in = viewer is not None and viewer.is_authenticated
-    attendees = _attendees(event, viewer.pk if logged_in else None)
-    # One query whatever the number of attendees: both ends among the members going.
-    ties = set(
-        Tie.objects.filter(
-            from_member_id__in=_going(event), to_member_id__in=_going(event)
-        ).values_list("from_member_id", "to_member_id")
-    )
-    graph = Ties.build(
-        _visible_ties(ties, attendees, viewer),
-        (i for i in attendees.going_ids if i in attendees.shown),
-    )
-    ctx = {"summary": _summary(attendees, graph), "show_names": logged_in}
-    if logged_in:
-        ctx.update(_member_context(event, viewer, attendees, graph, view))
-    return ctx
+@dataclass
+class Shared:
+    """What the people view of an event is the same for every viewer, kept in the cache at
+    the data version (`events/cache.py`): every write that changes it (an RSVP, a tie made
+    or removed, a member's name, photo, listing or `ties_visibility`) replaces the version.
+
+    Built for a visitor who owns none of the ties and is listed: `attendees` names only
+    those listed, the tie sets hold only ties their owner shows to others. Each viewer then
+    adds what is theirs alone (`_seen_by()`): themselves if unlisted, their own ties.
+    """
+
+    attendees: Attendees
+    # The ties among those going: those between attendees listed whose owner shows them to
+    # any member, and the others (to an attendee not listed, or hidden by their owner).
+    for_members: set[tuple[int, int]]
+    others: set[tuple[int, int]]
+    anonymous_summary: dict
 
 
-def _visible_ties(ties: set[tuple[int, int]], attendees: Attendees, viewer) -> set:
-    """The ties the viewer may see: between members shown, allowed by their owner."""
-    shown = attendees.shown
+def _shared(event: Event, request) -> Shared:
+    def build() -> dict:
+        attendees = _attendees(event)
+        # One query whatever the number of attendees: both ends among the members going.
+        ties = set(
+            Tie.objects.filter(
+                from_member_id__in=_going(event), to_member_id__in=_going(event)
+            ).values_list("from_member_id", "to_member_id")
+        )
+        anonymous = Ties.build(_shown_ties(ties, attendees, member=False), _nodes(attendees))
+        for_members = _shown_ties(ties, attendees, member=True)
+        return {
+            "valid_until": None,
+            "shared": Shared(
+                attendees=attendees,
+                for_members=for_members,
+                others=ties - for_members,
+                anonymous_summary=_summary(attendees, anonymous),
+            ),
+        }
+
+    return cache.fragment(request, "people", event.pk, build=build)["shared"]
+
+
+def _nodes(attendees: Attendees) -> list[int]:
+    """The graph's nodes: the attendees going whom the viewer may name."""
+    return [i for i in attendees.going_ids if i in attendees.shown]
+
+
+def _shown_ties(ties: set[tuple[int, int]], attendees: Attendees, *, member: bool) -> set:
+    """The ties between attendees shown that their owner shows to others: to any member
+    (`member`) or to anonymous visitors."""
+    shown, visibility = attendees.shown, attendees.visibility
     seen_owner = {
-        owner: can_see_ties(owner_id=owner, visibility=attendees.visibility[owner], viewer=viewer)
+        owner: ties_shown_to_others(visibility[owner], member=member)
         for owner in {a for a, _b in ties}
     }
     return {(a, b) for a, b in ties if a in shown and b in shown and seen_owner[a]}
 
 
-def _member_context(event: Event, viewer, attendees: Attendees, graph: Ties, view: str) -> dict:
+def _seen_by(shared: Shared, viewer) -> tuple[Attendees, set[tuple[int, int]], bool]:
+    """The attendees and the ties `viewer` may see, and whether they differ from what any
+    other member sees (the viewer attends unlisted, or owns ties hidden from others).
+
+    Any member sees `for_members`; what else the viewer sees involves them: a tie to or from
+    them while they are shown to themselves only, or a tie of theirs hidden from others."""
+    attendees = shared.attendees.seen_by(viewer.pk)
+    shown, visibility = attendees.shown, attendees.visibility
+    own = {
+        (a, b)
+        for a, b in shared.others
+        if viewer.pk in (a, b)
+        and a in shown
+        and b in shown
+        and can_see_ties(owner_id=a, visibility=visibility[a], viewer=viewer)
+    }
+    if not own and attendees is shared.attendees:
+        return attendees, shared.for_members, False
+    return attendees, shared.for_members | own, True
+
+
+def event_people(*, event: Event, viewer, view: str = "around", request=None) -> dict:
+    """Context for the people view of `event` as `viewer` sees it; `view` picks the picture
+    ("around": the viewer and those near them, "everyone"). `request` reads the data
+    version once per request (`events/cache.py`)."""
+    shared = _shared(event, request)
+    if viewer is None or not viewer.is_authenticated:
+        return {"summary": shared.anonymous_summary, "show_names": False}
+    attendees, visible, personal = _seen_by(shared, viewer)
+    graph = Ties.build(visible, _nodes(attendees))
+    ctx = {"summary": _summary(attendees, graph), "show_names": True}
+    everyone = functools.partial(_everyone, request, event, graph, viewer.pk if personal else None)
+    ctx.update(_member_context(event, viewer, attendees, graph, view, everyone))
+    return ctx
+
+
+def _everyone(request, event: Event, graph: "Ties", personal: int | None):
+    """The picture of everyone, without the viewer's rings (`graph_svg()` adds them): the
+    same for every member, so drawn once per data version; for a viewer who sees more than
+    others (`_seen_by()`), once for them alone."""
+
+    def build() -> dict:
+        return {"valid_until": None, "drawing": draw(graph.graph(), graph.visible)}
+
+    return cache.fragment(request, "people-everyone", event.pk, personal, build=build)["drawing"]
+
+
+def _member_context(
+    event: Event, viewer, attendees: Attendees, graph: Ties, view: str, everyone
+) -> dict:
     """The names, lists and picture of the people view, for a logged-in viewer."""
     people = attendees.people
-    going = [people[i] for i in attendees.going_ids if i in attendees.shown]
+    going = [people[i] for i in _nodes(attendees)]
     mine = _viewer_ties(viewer, people)
     contacts = mine["contacts"]
     met_pairs, met_here = _meetings(event, viewer.pk)
@@ -264,7 +366,7 @@ def _member_context(event: Event, viewer, attendees: Attendees, graph: Ties, vie
     view = view if view in GRAPH_VIEWS else "around"
     if not known_going:
         view = "everyone"  # nobody near the viewer: the picture of everyone says more
-    picture = _picture(graph, people, viewer, mine, view)
+    picture = _picture(graph, people, viewer, mine, view, everyone)
     ctx = {
         "going": going,
         "hidden_going": len(attendees.going_ids) - len(going),
@@ -525,13 +627,20 @@ def _contact_reason(directions: set[str], network: str, year: int) -> str:
     return _("follows you on %(network)s since %(year)s, never met") % values
 
 
-def _picture(graph: Ties, people: dict, viewer, mine: dict, view: str) -> dict:
+def _picture(graph: Ties, people: dict, viewer, mine: dict, view: str, everyone) -> dict:
     """The graph drawn for `view`: "around" holds the viewer, their contacts going and, as
-    room allows, those contacts' contacts among the attendees (most ties to contacts first)."""
+    room allows, those contacts' contacts among the attendees (most ties to contacts first).
+    `everyone()`: the drawing of everyone, kept in the cache."""
     contacts = mine["contacts"]
     if view == "everyone":
-        everyone = graph.graph()
-        svg = graph_svg(everyone, graph.visible, people, me=viewer.pk, contacts=set(contacts))
+        svg = graph_svg(
+            graph.graph(),
+            graph.visible,
+            people,
+            me=viewer.pk,
+            contacts=set(contacts),
+            drawing=everyone(),
+        )
         return {"svg": svg}
     near = [i for i in contacts if i in graph.adj]
     keep = {viewer.pk, *near}
@@ -579,7 +688,7 @@ class Known:
 
 def known_going(*, event: Event, viewer) -> Known:
     """Three queries at most, whatever the number of attendees."""
-    attendees = _attendees(event, viewer.pk)
+    attendees = _attendees(event).seen_by(viewer.pk)
     people = attendees.people
     contacts = _viewer_ties(viewer, people)["contacts"]
     going_shown = [i for i in attendees.going_ids if i in attendees.shown]

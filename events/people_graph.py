@@ -69,6 +69,34 @@ def clusters_of(graph: nx.Graph) -> list[list[int]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
+@dataclass
+class Drawing:
+    """The part of a picture that does not depend on who looks at it: clusters, positions,
+    discs and ties. The people view keeps the picture of everyone in the cache (Louvain and
+    the layout of a thousand attendees are the expensive part) and adds the viewer's rings."""
+
+    layout: Layout
+    discs: list[str]
+    ties: list[str]
+    compact: bool
+    large: bool
+
+
+def draw(
+    graph: nx.Graph, visible: set[tuple[int, int]], *, me: int | None = None, compact: bool = False
+) -> Drawing:
+    """`visible` holds the directed ties (follower, followed) behind the graph's edges; in a
+    `compact` picture `me`'s cluster comes first."""
+    large = graph.number_of_nodes() > LARGE_GRAPH
+    scale = LARGE if large else (COMPACT if compact else NORMAL)
+    clusters = clusters_of(graph)
+    if me is not None and compact:
+        # The viewer's own cluster first, at the top of the picture.
+        clusters.sort(key=lambda c: me not in c)
+    layout = _layout(graph, clusters, scale)
+    return Drawing(layout, _discs(layout), _ties(graph, visible, layout), compact, large)
+
+
 def graph_svg(
     graph: nx.Graph,
     visible: set[tuple[int, int]],
@@ -77,19 +105,15 @@ def graph_svg(
     me: int | None = None,
     contacts: set[int] = frozenset(),
     compact: bool = False,
+    drawing: Drawing | None = None,
 ) -> str:
     """The attendees (`people[node]`: `name`, `url`, a face) and their ties.
 
     `visible` holds the directed ties (follower, followed) behind the graph's edges; `me`
-    and `contacts` are highlighted.
+    and `contacts` are highlighted. `drawing`: `draw()`'s result for this graph, if kept.
     """
-    large = graph.number_of_nodes() > LARGE_GRAPH
-    scale = LARGE if large else (COMPACT if compact else NORMAL)
-    clusters = clusters_of(graph)
-    if me is not None and compact:
-        # The viewer's own cluster first, at the top of the picture.
-        clusters.sort(key=lambda c: me not in c)
-    layout = _layout(graph, clusters, scale)
+    drawing = drawing or draw(graph, visible, me=me, compact=compact)
+    layout, large = drawing.layout, drawing.large
     labelled = set() if large else _labels(graph, layout, people, me, contacts)
     # Gettext here rather than in the f-strings below: makemessages does not read f-strings.
     title = _("Who knows whom among the attendees")
@@ -99,11 +123,11 @@ def graph_svg(
         "coloured discs are groups of people who know each other, and orange lines the "
         "bridges between two groups. The lists below give the same information."
     )
-    kind = "compact" if compact else ("large" if large else "wide")
+    kind = "compact" if drawing.compact else ("large" if large else "wide")
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="people-graph people-graph-{kind}" '
-            f'viewBox="0 0 {scale.width} {layout.height:.0f}" role="group" '
+            f'viewBox="0 0 {layout.scale.width} {layout.height:.0f}" role="group" '
             f'aria-labelledby="graph-title graph-desc">',
             f'<title id="graph-title">{escape(title)}</title>',
             f'<desc id="graph-desc">{escape(desc)}</desc>',
@@ -113,9 +137,9 @@ def graph_svg(
             '<clipPath id="face-clip" clipPathUnits="objectBoundingBox">'
             '<circle cx=".5" cy=".5" r=".5"/></clipPath></defs>',
             '<g class="clusters">',
-            *_discs(layout),
+            *drawing.discs,
             '</g><g class="ties">',
-            *_ties(graph, visible, layout),
+            *drawing.ties,
             '</g><g class="attendees">',
             *_nodes(graph, people, layout, labelled, me, contacts),
             "</g></svg>",

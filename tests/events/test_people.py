@@ -60,14 +60,6 @@ def crowd(db, event):
     return people
 
 
-@pytest.fixture
-def hermit(db):
-    """A member who hides everything: not listed among attendees, ties seen by nobody."""
-    return make_member(
-        "hermit", display_name="Hidden Hermit", listed_in_attendees=False, ties_visibility="nobody"
-    )
-
-
 NODE = re.compile(r'class="attendee( node-\w+)?"')
 
 
@@ -549,6 +541,28 @@ def test_anonymous_people_view_has_a_constant_number_of_queries(
     event = make_event(title=f"Big {size}")
     build(event, size, member)
     with django_assert_num_queries(4):  # + the data version (the series colours stylesheet link)
+        response = page(client, event)
+    assert response.context["summary"]["going"] == size - 1
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("view", ["around", "everyone"])
+def test_people_view_reads_the_shared_part_from_the_cache_on_a_repeat(
+    client, django_assert_num_queries, member, size, view
+):
+    event = make_event(title=f"Big {size}")
+    build(event, size, member)
+    client.force_login(member)
+    page(client, event, graph=view)
+    # The RSVPs and the ties among those going come from the cache (`events.people.Shared`),
+    # the header's parts too: session, user, event, data version, meetings, viewer's ties and
+    # 2nd degree.
+    with django_assert_num_queries(7):
+        response = page(client, event, graph=view)
+    assert len(response.context["going"]) == size - 1
+    client.logout()
+    page(client, event)
+    with django_assert_num_queries(2):  # the event and the data version
         response = page(client, event)
     assert response.context["summary"]["going"] == size - 1
 
