@@ -166,9 +166,9 @@ def _layout(graph: nx.Graph, clusters: list[list[int]], scale: Scale) -> Layout:
         inner = radius - node_r - (scale.font if scale.font else 0)
         placed = {
             node: (cx + px * inner, cy + py * inner)
-            for node, (px, py) in _cluster_layout(nodes, graph, scale is LARGE).items()
+            for node, (px, py) in _cluster_layout(nodes, graph, scale == LARGE).items()
         }
-        if scale is not LARGE:
+        if scale != LARGE:
             _separate(placed, (cx, cy, inner), 2 * node_r + 6)
         for node in nodes:
             cluster_of[node] = index
@@ -328,7 +328,7 @@ def _ties(graph: nx.Graph, visible: set[tuple[int, int]], layout: Layout) -> lis
         kind = ("tie-mutual" if mutual else "tie-oneway") + (" tie-bridge" if bridge else "")
         colour = BRIDGE if bridge else (INK if mutual else "#4a5360")
         (x1, y1), (x2, y2) = layout.positions[a], layout.positions[b]
-        if layout.scale is LARGE:
+        if layout.scale == LARGE:
             paths.setdefault(kind, []).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
             continue
         width = 2.4 if bridge else (2 if mutual else 1.2)
@@ -359,7 +359,7 @@ def _nodes(graph, people: dict, layout: Layout, labelled: set, me, contacts: set
         person = people[node]
         x, y = layout.positions[node]
         name = escape(person.name)
-        if scale is LARGE:
+        if scale == LARGE:
             colour = photos.avatar_colour(person)
             ring = ' stroke="#1b1f24" stroke-width="2"' if node == me or node in contacts else ""
             out.append(

@@ -8,7 +8,7 @@ from community.models import Photo, Tie
 from events.models import RSVP
 from tests.community.test_imports import confirm, upload
 from tests.conftest import make_member, reauthenticate
-from tests.events.test_people import going, page, tie
+from tests.events.test_people import bulk_members, going, page, tie
 
 VIEWS = ("around", "everyone")
 
@@ -164,3 +164,14 @@ def test_a_hermit_viewing_first_leaves_nothing_for_other_members(
         assert response.context["summary"]["shown"] == 6
         # Not even a line without a name: the member's tie to ana and ana ↔ bob, no more.
         assert response.context["svg"].count("<line") == 2
+
+
+@pytest.mark.parametrize("size", [12, 120])  # drawn with faces; above LARGE_GRAPH, dots
+def test_the_picture_read_from_the_cache_is_the_one_drawn(client, event, member, size):
+    members = bulk_members("p", size)
+    going(event, *members)
+    for i in range(0, size - 1):
+        tie(members[i], members[i + 1])
+    client.force_login(member)
+    drawn = page(client, event, graph="everyone").context["svg"]
+    assert page(client, event, graph="everyone").context["svg"] == drawn
