@@ -12,8 +12,9 @@ node only where it overlaps no other name or face; every node keeps its name in 
 and the hidden names show on hover and keyboard focus (CSS in site.css, no script).
 
 The layout is deterministic (fixed seeds, sorted nodes): the same graph gives the same
-picture. Above `LARGE_GRAPH` attendees nodes are small dots with their name in `<title>` and
-ties are one path per kind, to keep the page light.
+picture. Above `LARGE_GRAPH` attendees nodes are small dots, one path per colour, and ties
+one path per kind, to keep the page light: only the viewer and their contacts keep their
+name in `<title>` there; the full list below the picture names everyone.
 """
 
 import math
@@ -351,22 +352,46 @@ def _ties(graph: nx.Graph, visible: set[tuple[int, int]], layout: Layout) -> lis
     return out
 
 
+def _dots(graph, people: dict, layout: Layout, me, contacts: set) -> list[str]:
+    """A large picture's nodes: one path of dots per avatar colour (a zero-length line with
+    round caps is a dot), a thousand attendees in a dozen elements rather than two thousand;
+    the viewer and their contacts drawn over them, ringed, with their name in `<title>`.
+    The full list below the picture names everyone."""
+    r = layout.scale.node_r
+    dots: dict[str, list[str]] = {}
+    ringed = []
+    for node in sorted(graph.nodes):
+        x, y = layout.positions[node]
+        if node == me or node in contacts:
+            ringed.append(node)
+        else:
+            dots.setdefault(photos.avatar_colour(people[node]), []).append(f"M{x:.1f} {y:.1f}h0")
+    out = [
+        f'<path d="{"".join(segments)}" stroke="{colour}" stroke-width="{2 * r}" '
+        f'stroke-linecap="round" fill="none" class="attendee-dots"/>'
+        for colour, segments in sorted(dots.items())
+    ]
+    for node in sorted(ringed, key=lambda n: n == me):
+        person = people[node]
+        x, y = layout.positions[node]
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{photos.avatar_colour(person)}" '
+            f'stroke="#1b1f24" stroke-width="2" class="attendee">'
+            f"<title>{escape(person.name)}</title></circle>"
+        )
+    return out
+
+
 def _nodes(graph, people: dict, layout: Layout, labelled: set, me, contacts: set) -> list[str]:
-    out = []
     scale = layout.scale
+    if scale == LARGE:
+        return _dots(graph, people, layout, me, contacts)
+    out = []
     r = scale.node_r
     for node in sorted(graph.nodes, key=lambda n: (n == me, n in contacts, n)):
         person = people[node]
         x, y = layout.positions[node]
         name = escape(person.name)
-        if scale == LARGE:
-            colour = photos.avatar_colour(person)
-            ring = ' stroke="#1b1f24" stroke-width="2"' if node == me or node in contacts else ""
-            out.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}"{ring} '
-                f'class="attendee"><title>{name}</title></circle>'
-            )
-            continue
         role = " node-me" if node == me else (" node-contact" if node in contacts else "")
         out.append(f'<a href="{escape(person.url)}" class="attendee{role}"><title>{name}</title>')
         if role:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from community import photos
 from community.models import Tie, User
 from events.models import RSVP, Meeting
 from events.people import AROUND_ME_MAX, SAY_HELLO_MAX, event_people
@@ -409,14 +410,20 @@ def test_nodes_show_faces(member, event):
     assert ">B</text>" in svg  # bob has no photo: his initial on his avatar colour
 
 
-def test_large_graph_uses_titles_not_labels(member, event):
+def test_large_graph_draws_dots_and_names_only_the_viewers_contacts(member, event):
     members = bulk_members("p", 120)
-    going(event, *members)
+    going(event, member, *members)
     for i in range(0, 120, 2):
         tie(members[i], members[i + 1])
+    tie(member, members[0])
     ctx = event_people(event=event, viewer=member, view="everyone")
-    assert ctx["svg"].count('class="attendee"') == 120
-    assert ctx["svg"].count("<text") == 0
+    svg = ctx["svg"]
+    # A dot per attendee, in a path per colour; the viewer and their contact ringed, named.
+    dots = re.findall(r'<path d="([^"]+)"[^>]*class="attendee-dots"', svg)
+    assert sum(d.count("h0") for d in dots) == 119
+    assert len(dots) <= len(photos.AVATAR_COLOURS)
+    assert re.findall(r'class="attendee"><title>([^<]+)</title>', svg) == ["P 000", "Camille"]
+    assert svg.count("<text") == 0
     assert ctx["summary"]["clusters"] == 60
 
 
