@@ -47,7 +47,7 @@ AROUND_ME_MAX = 32  # nodes of the "around me" picture, the viewer included
 GRAPH_VIEWS = ("around", "everyone")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Person:
     """A member as the people view shows them; quacks like a `User` for `{% face %}`."""
 
@@ -305,12 +305,13 @@ def _seen_by(shared: Shared, viewer) -> tuple[Attendees, set[tuple[int, int]], b
 
     Any member sees `for_members`; what else the viewer sees involves them: a tie to or from
     them while they are shown to themselves only, or a tie of theirs hidden from others."""
-    attendees = shared.attendees.seen_by(viewer.pk)
+    me = viewer.pk
+    attendees = shared.attendees.seen_by(me)
     shown, visibility = attendees.shown, attendees.visibility
     own = {
         (a, b)
         for a, b in shared.others
-        if viewer.pk in (a, b)
+        if me in (a, b)
         and a in shown
         and b in shown
         and can_see_ties(owner_id=a, visibility=visibility[a], viewer=viewer)
@@ -350,21 +351,22 @@ def _member_context(
     event: Event, viewer, attendees: Attendees, graph: Ties, view: str, everyone
 ) -> dict:
     """The names, lists and picture of the people view, for a logged-in viewer."""
+    me = viewer.pk  # read once: `request.user` is a lazy object, each read costs
     people = attendees.people
     going = [people[i] for i in _nodes(attendees)]
     mine = _viewer_ties(viewer, people)
     contacts = mine["contacts"]
-    met_pairs, met_here = _meetings(event, viewer.pk)
+    met_pairs, met_here = _meetings(event, me)
     going_ids = set(graph.adj)
-    links = _links(viewer, event, contacts, going_ids - set(contacts) - {viewer.pk})
-    _rank(going, viewer.pk, contacts, links, graph)
+    links = _links(viewer, event, contacts, going_ids - set(contacts) - {me})
+    _rank(going, me, contacts, links, graph)
     going.sort(key=lambda p: p.relevance)
     for rank, person in enumerate(going):
         person.rank = rank
         person.met_state = met_here.get(person.id, "")
     _fill_knows(graph, people, going)
     known_going = [p for p in going if p.id in contacts]
-    newcomers = [p for p in going if not p.knows and p.id != viewer.pk]
+    newcomers = [p for p in going if not p.knows and p.id != me]
     icebreakers_count, icebreakers = _icebreakers(graph, people, met_pairs, contacts)
     mine_pairs = _my_icebreakers(icebreakers)
     view = view if view in GRAPH_VIEWS else "around"
@@ -379,15 +381,15 @@ def _member_context(
             key=lambda p: (0 if p.id in contacts else 1, p.name.lower()),
         ),
         "known_going": known_going,
-        "say_hello": _say_hello(going, viewer.pk, mine, links, met_pairs),
+        "say_hello": _say_hello(going, me, mine, links, met_pairs),
         "newcomers": newcomers[:NEWCOMERS_SHOWN],
         "newcomers_more": newcomers[NEWCOMERS_SHOWN:],
         "my_icebreakers": mine_pairs,
         "icebreakers": icebreakers,
         "icebreakers_more": icebreakers_count - len(icebreakers),
         "icebreakers_count": icebreakers_count,
-        "met": [p for p in going if p.id != viewer.pk and _pair(p.id, viewer.pk) in met_pairs],
-        "can_record_meetings": event.is_past and viewer.pk in attendees.going_ids,
+        "met": [p for p in going if p.id != me and _pair(p.id, me) in met_pairs],
+        "can_record_meetings": event.is_past and me in attendees.going_ids,
         "met_here": met_here,
         "graph_view": view,
         "can_choose_view": bool(known_going),
@@ -452,9 +454,14 @@ def _links(viewer, event: Event, contacts: dict, candidates: set[int]) -> dict[i
         | Q(from_member_id__in=_going(event), to_member_id__in=list(contacts))
     ).values_list("from_member_id", "to_member_id", "from_member__ties_visibility")
     links: dict[int, set[int]] = {}
+    seen_owner: dict[int, bool] = {}
     for a, b, a_vis in second:
         linker, target = (a, b) if a in contacts else (b, a)
-        if target in candidates and can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer):
+        if target not in candidates:
+            continue
+        if a not in seen_owner:
+            seen_owner[a] = can_see_ties(owner_id=a, visibility=a_vis, viewer=viewer)
+        if seen_owner[a]:
             links.setdefault(target, set()).add(linker)
     return links
 
@@ -498,22 +505,23 @@ def _fill_knows(graph: Ties, people: dict[int, Person], going: list) -> None:
         others = graph.adj[person.id]
         first = sorted(others, key=rank.__getitem__)[:KNOWS_NAMED]
         person.knows = [(people[i], _direction(visible, person.id, i)) for i in first]
-        person.knows_count = len(others)
+        person.knows_count = count = len(others)
+        person.knows_label = label = knows_label(count)
+        if not count:
+            person.knows_line = label
+            continue
         named = [
             f"{other.name} ({mutual})"
             if direction == "mutual"
             else f"{other.name} ({follows % _follow_names(person, other, direction)})"
             for other, direction in person.knows
         ]
-        if len(others) > KNOWS_NAMED:
-            named.append(and_more(len(others) - KNOWS_NAMED))
+        if count > KNOWS_NAMED:
+            named.append(and_more(count - KNOWS_NAMED))
         # Plain text for the list (escaped by the template): one string for each of a
         # thousand lines rather than a loop and three variables.
         person.knows_text = ", ".join(named)
-        person.knows_label = knows_label(len(others))
-        person.knows_line = (
-            f"{person.knows_label}{colon} {person.knows_text}" if named else person.knows_label
-        )
+        person.knows_line = f"{label}{colon} {person.knows_text}"
 
 
 def _direction(visible: set, a: int, b: int) -> str:
