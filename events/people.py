@@ -257,6 +257,7 @@ class Shared:
     for_members: set[tuple[int, int]]
     others: set[tuple[int, int]]
     anonymous_summary: dict
+    member_summary: dict  # for a member who sees no more than `for_members`
 
 
 def _shared(event: Event, request) -> Shared:
@@ -277,6 +278,7 @@ def _shared(event: Event, request) -> Shared:
                 for_members=for_members,
                 others=ties - for_members,
                 anonymous_summary=_summary(attendees, anonymous),
+                member_summary=_summary(attendees, Ties.build(for_members, _nodes(attendees))),
             ),
         }
 
@@ -330,7 +332,8 @@ def event_people(*, event: Event, viewer, view: str = "around", request=None) ->
         return {"summary": shared.anonymous_summary, "show_names": False}
     attendees, visible, personal = _seen_by(shared, viewer)
     graph = Ties.build(visible, _nodes(attendees))
-    ctx = {"summary": _summary(attendees, graph), "show_names": True}
+    summary = _summary(attendees, graph) if personal else shared.member_summary
+    ctx = {"summary": summary, "show_names": True}
     everyone = functools.partial(_everyone, request, event, graph, viewer.pk if personal else None)
     ctx.update(_member_context(event, viewer, attendees, graph, view, everyone))
     return ctx

@@ -140,12 +140,14 @@ def test_a_hermits_own_view_never_reaches_other_members(client, event, evening, 
         ctx = page(client, event, graph=view).context
         assert hermit.pk in {p.id for p in ctx["going"]}
         assert {p.username: p.knows_count for p in ctx["going"]}["chloe"] == 1
+        assert ctx["summary"]["shown"] == 7  # the figures count the hermit, for them alone
         assert "Hidden Hermit" in ctx["svg"]
     client.force_login(member)
     for view in VIEWS:
         response = page(client, event, graph=view)
         assert "Hidden Hermit" not in response.content.decode()
         assert {p.username: p.knows_count for p in response.context["going"]}["chloe"] == 0
+        assert response.context["summary"]["shown"] == 6
 
 
 def test_a_hermit_viewing_first_leaves_nothing_for_other_members(
