@@ -16,10 +16,17 @@ def can_see_ties(*, owner_id: int, visibility: str, viewer) -> bool:
     """
     if viewer is not None and viewer.is_authenticated and viewer.pk == owner_id:
         return True
+    return ties_shown_to_others(visibility, member=viewer is not None and viewer.is_authenticated)
+
+
+def ties_shown_to_others(visibility: str, *, member: bool) -> bool:
+    """Whether ties of this `ties_visibility` show to someone other than their owner: a
+    logged-in member (`member`) or an anonymous visitor. What every such visitor sees alike,
+    so what a cache shared between them may hold (the event's people view)."""
     if visibility == User.Visibility.EVERYONE:
         return True
     if visibility == User.Visibility.MEMBERS:
-        return viewer is not None and viewer.is_authenticated
+        return member
     return False
 
 

@@ -1,11 +1,11 @@
 """Rendered fragments of the public pages, in Django's cache, keyed by a shared data version.
 
-Every write to what those pages show (events, RSVPs, series, venues, links, meetings, the
-names of members) replaces the data version, one integer in the `default` cache, which every
-worker and server shares (PostgreSQL's cache table, or Redis). Fragments live in the
-`fragments` cache under keys that carry that version, so a write shows on the very next
-request everywhere, and nothing needs to be deleted: old fragments are never asked for again
-and fall out of the cache.
+Every write to what those pages show (events, RSVPs, series, venues, links, meetings, ties,
+the names, photos and privacy settings of members) replaces the data version, one integer in
+the `default` cache, which every worker and server shares (PostgreSQL's cache table, or
+Redis). Fragments live in the `fragments` cache under keys that carry that version, so a
+write shows on the very next request everywhere, and nothing needs to be deleted: old
+fragments are never asked for again and fall out of the cache.
 
 Time changes pages too (an event that ends leaves the upcoming list, closes its RSVPs): each
 fragment also stores the moment it stops being true, and is rendered again after it.
@@ -103,8 +103,9 @@ def _new_version() -> int:
 def fragment(request: HttpRequest, name: str, *parts, build: Callable[[], dict]) -> dict:
     """The pieces `build()` renders for `parts` at the current data version.
 
-    `build()` returns a dict of rendered strings whose `valid_until` is the moment they stop
-    being true (None: only a write changes them). Nothing in them may depend on the visitor.
+    `build()` returns a dict of rendered strings (or plain data that can be pickled) whose
+    `valid_until` is the moment they stop being true (None: only a write changes them).
+    Nothing in them may depend on the visitor, unless `parts` name the visitor.
     """
     key = _key(name, data_version(request), *parts)
     pieces = _read(key)
@@ -243,9 +244,9 @@ def _on_user_saved(sender, update_fields=None, **kwargs) -> None:
     changed(using=kwargs.get("using"))
 
 
-# A new tie changes whom its members know among those going (cards, event pages, the people
-# view); a meeting or a removed tie, a series' "ties turned into meetings" figures too.
-# A new or removed photo changes every face of its member (lists, the header).
+# Every tie made or removed changes whom its members know among those going (cards, event
+# pages, the people view); a meeting or a removed tie, a series' "ties turned into meetings"
+# figures too. A new or removed photo changes every face of its member (lists, the header).
 for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Photo, Tie):
     post_save.connect(_on_write, sender=model, dispatch_uid=f"events.cache.save.{model.__name__}")
 for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap, Tie, User, Photo):
@@ -253,6 +254,9 @@ for model in (Event, RSVP, Series, SeriesLink, Venue, EventLink, Meeting, Recap,
         _on_write, sender=model, dispatch_uid=f"events.cache.delete.{model.__name__}"
     )
 post_save.connect(_on_user_saved, sender=User, dispatch_uid="events.cache.save.User")
+# A confirmed import writes its ties with `bulk_create()`, which sends no `post_save`, and
+# sends `ties_added` instead (`community.imports.confirm_import`). Undoing the import deletes
+# the ties with the batch, a cascade that sends each tie's `post_delete`.
 ties_added.connect(_on_write, dispatch_uid="events.cache.ties_added")
 m2m_changed.connect(
     _on_write, sender=Series.organisers.through, dispatch_uid="events.cache.organisers"

@@ -12,8 +12,9 @@ node only where it overlaps no other name or face; every node keeps its name in 
 and the hidden names show on hover and keyboard focus (CSS in site.css, no script).
 
 The layout is deterministic (fixed seeds, sorted nodes): the same graph gives the same
-picture. Above `LARGE_GRAPH` attendees nodes are small dots with their name in `<title>` and
-ties are one path per kind, to keep the page light.
+picture. Above `LARGE_GRAPH` attendees nodes are small dots, one path per colour, and ties
+one path per kind, to keep the page light: only the viewer and their contacts keep their
+name in `<title>` there; the full list below the picture names everyone.
 """
 
 import math
@@ -69,6 +70,34 @@ def clusters_of(graph: nx.Graph) -> list[list[int]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
+@dataclass
+class Drawing:
+    """The part of a picture that does not depend on who looks at it: clusters, positions,
+    discs and ties. The people view keeps the picture of everyone in the cache (Louvain and
+    the layout of a thousand attendees are the expensive part) and adds the viewer's rings."""
+
+    layout: Layout
+    discs: list[str]
+    ties: list[str]
+    compact: bool
+    large: bool
+
+
+def draw(
+    graph: nx.Graph, visible: set[tuple[int, int]], *, me: int | None = None, compact: bool = False
+) -> Drawing:
+    """`visible` holds the directed ties (follower, followed) behind the graph's edges; in a
+    `compact` picture `me`'s cluster comes first."""
+    large = graph.number_of_nodes() > LARGE_GRAPH
+    scale = LARGE if large else (COMPACT if compact else NORMAL)
+    clusters = clusters_of(graph)
+    if me is not None and compact:
+        # The viewer's own cluster first, at the top of the picture.
+        clusters.sort(key=lambda c: me not in c)
+    layout = _layout(graph, clusters, scale)
+    return Drawing(layout, _discs(layout), _ties(graph, visible, layout), compact, large)
+
+
 def graph_svg(
     graph: nx.Graph,
     visible: set[tuple[int, int]],
@@ -77,19 +106,15 @@ def graph_svg(
     me: int | None = None,
     contacts: set[int] = frozenset(),
     compact: bool = False,
+    drawing: Drawing | None = None,
 ) -> str:
     """The attendees (`people[node]`: `name`, `url`, a face) and their ties.
 
     `visible` holds the directed ties (follower, followed) behind the graph's edges; `me`
-    and `contacts` are highlighted.
+    and `contacts` are highlighted. `drawing`: `draw()`'s result for this graph, if kept.
     """
-    large = graph.number_of_nodes() > LARGE_GRAPH
-    scale = LARGE if large else (COMPACT if compact else NORMAL)
-    clusters = clusters_of(graph)
-    if me is not None and compact:
-        # The viewer's own cluster first, at the top of the picture.
-        clusters.sort(key=lambda c: me not in c)
-    layout = _layout(graph, clusters, scale)
+    drawing = drawing or draw(graph, visible, me=me, compact=compact)
+    layout, large = drawing.layout, drawing.large
     labelled = set() if large else _labels(graph, layout, people, me, contacts)
     # Gettext here rather than in the f-strings below: makemessages does not read f-strings.
     title = _("Who knows whom among the attendees")
@@ -99,11 +124,11 @@ def graph_svg(
         "coloured discs are groups of people who know each other, and orange lines the "
         "bridges between two groups. The lists below give the same information."
     )
-    kind = "compact" if compact else ("large" if large else "wide")
+    kind = "compact" if drawing.compact else ("large" if large else "wide")
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="people-graph people-graph-{kind}" '
-            f'viewBox="0 0 {scale.width} {layout.height:.0f}" role="group" '
+            f'viewBox="0 0 {layout.scale.width} {layout.height:.0f}" role="group" '
             f'aria-labelledby="graph-title graph-desc">',
             f'<title id="graph-title">{escape(title)}</title>',
             f'<desc id="graph-desc">{escape(desc)}</desc>',
@@ -113,9 +138,9 @@ def graph_svg(
             '<clipPath id="face-clip" clipPathUnits="objectBoundingBox">'
             '<circle cx=".5" cy=".5" r=".5"/></clipPath></defs>',
             '<g class="clusters">',
-            *_discs(layout),
+            *drawing.discs,
             '</g><g class="ties">',
-            *_ties(graph, visible, layout),
+            *drawing.ties,
             '</g><g class="attendees">',
             *_nodes(graph, people, layout, labelled, me, contacts),
             "</g></svg>",
@@ -142,9 +167,9 @@ def _layout(graph: nx.Graph, clusters: list[list[int]], scale: Scale) -> Layout:
         inner = radius - node_r - (scale.font if scale.font else 0)
         placed = {
             node: (cx + px * inner, cy + py * inner)
-            for node, (px, py) in _cluster_layout(nodes, graph, scale is LARGE).items()
+            for node, (px, py) in _cluster_layout(nodes, graph, scale == LARGE).items()
         }
-        if scale is not LARGE:
+        if scale != LARGE:
             _separate(placed, (cx, cy, inner), 2 * node_r + 6)
         for node in nodes:
             cluster_of[node] = index
@@ -304,7 +329,7 @@ def _ties(graph: nx.Graph, visible: set[tuple[int, int]], layout: Layout) -> lis
         kind = ("tie-mutual" if mutual else "tie-oneway") + (" tie-bridge" if bridge else "")
         colour = BRIDGE if bridge else (INK if mutual else "#4a5360")
         (x1, y1), (x2, y2) = layout.positions[a], layout.positions[b]
-        if layout.scale is LARGE:
+        if layout.scale == LARGE:
             paths.setdefault(kind, []).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
             continue
         width = 2.4 if bridge else (2 if mutual else 1.2)
@@ -327,22 +352,46 @@ def _ties(graph: nx.Graph, visible: set[tuple[int, int]], layout: Layout) -> lis
     return out
 
 
+def _dots(graph, people: dict, layout: Layout, me, contacts: set) -> list[str]:
+    """A large picture's nodes: one path of dots per avatar colour (a zero-length line with
+    round caps is a dot), a thousand attendees in a dozen elements rather than two thousand;
+    the viewer and their contacts drawn over them, ringed, with their name in `<title>`.
+    The full list below the picture names everyone."""
+    r = layout.scale.node_r
+    dots: dict[str, list[str]] = {}
+    ringed = []
+    for node in sorted(graph.nodes):
+        x, y = layout.positions[node]
+        if node == me or node in contacts:
+            ringed.append(node)
+        else:
+            dots.setdefault(photos.avatar_colour(people[node]), []).append(f"M{x:.1f} {y:.1f}h0")
+    out = [
+        f'<path d="{"".join(segments)}" stroke="{colour}" stroke-width="{2 * r}" '
+        f'stroke-linecap="round" fill="none" class="attendee-dots"/>'
+        for colour, segments in sorted(dots.items())
+    ]
+    for node in sorted(ringed, key=lambda n: n == me):
+        person = people[node]
+        x, y = layout.positions[node]
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{photos.avatar_colour(person)}" '
+            f'stroke="#1b1f24" stroke-width="2" class="attendee">'
+            f"<title>{escape(person.name)}</title></circle>"
+        )
+    return out
+
+
 def _nodes(graph, people: dict, layout: Layout, labelled: set, me, contacts: set) -> list[str]:
-    out = []
     scale = layout.scale
+    if scale == LARGE:
+        return _dots(graph, people, layout, me, contacts)
+    out = []
     r = scale.node_r
     for node in sorted(graph.nodes, key=lambda n: (n == me, n in contacts, n)):
         person = people[node]
         x, y = layout.positions[node]
         name = escape(person.name)
-        if scale is LARGE:
-            colour = photos.avatar_colour(person)
-            ring = ' stroke="#1b1f24" stroke-width="2"' if node == me or node in contacts else ""
-            out.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}"{ring} '
-                f'class="attendee"><title>{name}</title></circle>'
-            )
-            continue
         role = " node-me" if node == me else (" node-contact" if node in contacts else "")
         out.append(f'<a href="{escape(person.url)}" class="attendee{role}"><title>{name}</title>')
         if role:

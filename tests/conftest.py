@@ -101,6 +101,14 @@ def outsider(db) -> User:
 
 
 @pytest.fixture
+def hermit(db) -> User:
+    """A member who hides everything: not listed among attendees, ties seen by nobody."""
+    return make_member(
+        "hermit", display_name="Hidden Hermit", listed_in_attendees=False, ties_visibility="nobody"
+    )
+
+
+@pytest.fixture
 def organiser(db, series) -> User:
     return make_organiser("orla", series)
 

@@ -29,7 +29,8 @@ class WeMetForm(forms.Form):
 def people(request: HttpRequest, slug: str) -> HttpResponse:
     event = visible_event_or_404(request, slug)
     ctx = {"event": event}
-    ctx.update(event_people(event=event, viewer=request.user, view=request.GET.get("graph", "")))
+    view = request.GET.get("graph", "")
+    ctx.update(event_people(event=event, viewer=request.user, view=view, request=request))
     if "svg" in ctx:
         # Built by graph_svg() from escaped names only.
         ctx["svg"] = mark_safe(ctx["svg"])  # noqa: S308

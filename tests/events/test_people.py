@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from community import photos
 from community.models import Tie, User
 from events.models import RSVP, Meeting
 from events.people import AROUND_ME_MAX, SAY_HELLO_MAX, event_people
@@ -58,14 +59,6 @@ def crowd(db, event):
     tie(people["bob"], people["ana"])
     tie(people["bob"], people["chloe"])
     return people
-
-
-@pytest.fixture
-def hermit(db):
-    """A member who hides everything: not listed among attendees, ties seen by nobody."""
-    return make_member(
-        "hermit", display_name="Hidden Hermit", listed_in_attendees=False, ties_visibility="nobody"
-    )
 
 
 NODE = re.compile(r'class="attendee( node-\w+)?"')
@@ -417,14 +410,20 @@ def test_nodes_show_faces(member, event):
     assert ">B</text>" in svg  # bob has no photo: his initial on his avatar colour
 
 
-def test_large_graph_uses_titles_not_labels(member, event):
+def test_large_graph_draws_dots_and_names_only_the_viewers_contacts(member, event):
     members = bulk_members("p", 120)
-    going(event, *members)
+    going(event, member, *members)
     for i in range(0, 120, 2):
         tie(members[i], members[i + 1])
+    tie(member, members[0])
     ctx = event_people(event=event, viewer=member, view="everyone")
-    assert ctx["svg"].count('class="attendee"') == 120
-    assert ctx["svg"].count("<text") == 0
+    svg = ctx["svg"]
+    # A dot per attendee, in a path per colour; the viewer and their contact ringed, named.
+    dots = re.findall(r'<path d="([^"]+)"[^>]*class="attendee-dots"', svg)
+    assert sum(d.count("h0") for d in dots) == 119
+    assert len(dots) <= len(photos.AVATAR_COLOURS)
+    assert re.findall(r'class="attendee"><title>([^<]+)</title>', svg) == ["P 000", "Camille"]
+    assert svg.count("<text") == 0
     assert ctx["summary"]["clusters"] == 60
 
 
@@ -549,6 +548,28 @@ def test_anonymous_people_view_has_a_constant_number_of_queries(
     event = make_event(title=f"Big {size}")
     build(event, size, member)
     with django_assert_num_queries(4):  # + the data version (the series colours stylesheet link)
+        response = page(client, event)
+    assert response.context["summary"]["going"] == size - 1
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("view", ["around", "everyone"])
+def test_people_view_reads_the_shared_part_from_the_cache_on_a_repeat(
+    client, django_assert_num_queries, member, size, view
+):
+    event = make_event(title=f"Big {size}")
+    build(event, size, member)
+    client.force_login(member)
+    page(client, event, graph=view)
+    # The RSVPs and the ties among those going come from the cache (`events.people.Shared`),
+    # the header's parts too: session, user, event, data version, meetings, viewer's ties and
+    # 2nd degree.
+    with django_assert_num_queries(7):
+        response = page(client, event, graph=view)
+    assert len(response.context["going"]) == size - 1
+    client.logout()
+    page(client, event)
+    with django_assert_num_queries(2):  # the event and the data version
         response = page(client, event)
     assert response.context["summary"]["going"] == size - 1
 
