@@ -35,9 +35,10 @@ SLOW_FIRST = (
     "tests/community/test_database_config.py",
     "tests/test_translations.py",
 )
-# Modules whose tests share a costly module-scoped fixture (the seeded demo): each runs whole
+# Modules whose tests share a costly module-scoped fixture (the seeded demo, an initialised
+# cluster): each runs whole
 # on one worker, so the fixture is made once.
-ONE_WORKER = ("tests/events/test_seed_demo.py",)
+ONE_WORKER = ("tests/events/test_seed_demo.py", "tests/community/test_embedded_postgres.py")
 
 
 def pytest_collection_modifyitems(items):
