@@ -7,6 +7,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as totp_counters
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.urls import reverse
 from django.utils import timezone
 from xdist.scheduler import LoadScopeScheduling
@@ -36,9 +37,13 @@ SLOW_FIRST = (
     "tests/test_translations.py",
 )
 # Modules whose tests share a costly module-scoped fixture (the seeded demo, an initialised
-# cluster): each runs whole
-# on one worker, so the fixture is made once.
-ONE_WORKER = ("tests/events/test_seed_demo.py", "tests/community/test_embedded_postgres.py")
+# cluster, a collected copy of the project): each runs whole on one worker, so the fixture is
+# made once.
+ONE_WORKER = (
+    "tests/events/test_seed_demo.py",
+    "tests/community/test_embedded_postgres.py",
+    "tests/community/test_static_files.py",
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -66,6 +71,28 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "load":  # what -n chooses; another --dist is kept
         return _Scheduling(config, log)
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """Tests with `transaction=True` (the browser and live-server tests, the workers') empty
+    every table after them with Django's flush. On PostgreSQL it TRUNCATEs, which makes new
+    files for each table and index: about a second per test here, where DELETE on tables of a
+    few rows takes milliseconds. The end state is the same (every table empty, sequences as
+    they were); foreign keys are checked at commit (Django declares them DEFERRABLE INITIALLY
+    DEFERRED) and the flush runs in one transaction, so the order of the tables is free."""
+    truncate = PostgresOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PostgresOperations, "sql_flush", sql_flush)
+        yield
 
 
 PASSWORD = "correct-horse-battery-staple"
