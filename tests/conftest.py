@@ -41,6 +41,7 @@ SLOW_FIRST = (
 # made once.
 ONE_WORKER = (
     "tests/events/test_seed_demo.py",
+    "tests/events/test_seed_demo_runs.py",
     "tests/community/test_embedded_postgres.py",
     "tests/community/test_static_files.py",
 )

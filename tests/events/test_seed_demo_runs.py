@@ -1,5 +1,8 @@
 """Seeding runs of their own: `--if-empty`, and the demo seeded on days of the month that
-move its upcoming editions around (tests/events/test_seed_demo.py shares one seeded demo)."""
+move its upcoming editions around (tests/events/test_seed_demo.py shares one seeded demo).
+
+The `--if-empty` tests come first: they need an empty database, and a day's demo stays in
+the database until the last test of that day."""
 
 import datetime as dt
 from io import StringIO
@@ -8,6 +11,8 @@ import networkx as nx
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,21 +71,37 @@ def going_graph(event: Event) -> nx.Graph:
     return graph
 
 
-@pytest.mark.parametrize("today", SEED_DAYS, ids=lambda day: f"{day:%d}th")
-def test_demo_workspace_shows_upcoming_editions_on_track_and_behind(db, client, today):
-    with time_machine.travel(today, tick=False):
-        seed()
-        organiser = User.objects.get(email="organisatrice@rencontres.local")
-        events = with_trend(
-            Event.objects.filter(series__in=organiser.organised_series.all())
-            .exclude(status=Event.Status.CANCELLED)
-            .upcoming()
-            .with_counts(),
-            timezone.now(),
-        )
-        trends = [trend(event) for event in events]
-        client.force_login(organiser)
-        page = client.get(reverse("events:organise")).content.decode()
+@pytest.fixture(scope="module", params=SEED_DAYS, ids=lambda day: f"{day:%d}th")
+def seeded_on(request, django_db_setup, django_db_blocker, tmp_path_factory) -> dt.datetime:
+    """The demo seeded on one of `SEED_DAYS`, once for the tests of that day, in a transaction
+    rolled back after them (pytest runs the tests of one day, then those of the next)."""
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(request.param, tick=False):
+            seed()
+        yield request.param
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def today(seeded_on, db):
+    # `db`: each test in a transaction of its own inside the day's.
+    with time_machine.travel(seeded_on, tick=False):
+        yield seeded_on
+
+
+def test_demo_workspace_shows_upcoming_editions_on_track_and_behind(client, today):
+    organiser = User.objects.get(email="organisatrice@rencontres.local")
+    events = with_trend(
+        Event.objects.filter(series__in=organiser.organised_series.all())
+        .exclude(status=Event.Status.CANCELLED)
+        .upcoming()
+        .with_counts(),
+        timezone.now(),
+    )
+    trends = [trend(event) for event in events]
+    client.force_login(organiser)
+    page = client.get(reverse("events:organise")).content.decode()
 
     assert any(t and t["on_track"] for t in trends)
     assert any(t and not t["on_track"] and t["expected"] >= 2 for t in trends)
@@ -88,18 +109,15 @@ def test_demo_workspace_shows_upcoming_editions_on_track_and_behind(db, client, 
     assert "en retard — il faut relancer la promotion" in page
 
 
-@pytest.mark.parametrize("today", SEED_DAYS, ids=lambda day: f"{day:%d}th")
-def test_demo_upcoming_evenings_have_clusters_bridges_and_newcomers(db, today):
-    with time_machine.travel(today, tick=False):
-        seed()
-        evenings = [
-            e
-            for e in Event.objects.published()
-            .upcoming()
-            .filter(series__slug__in=["blog-en-nord", "mercredi-web-analytics"])
-            .with_counts()
-            if e.going_count >= 30
-        ]
+def test_demo_upcoming_evenings_have_clusters_bridges_and_newcomers(today):
+    evenings = [
+        e
+        for e in Event.objects.published()
+        .upcoming()
+        .filter(series__slug__in=["blog-en-nord", "mercredi-web-analytics"])
+        .with_counts()
+        if e.going_count >= 30
+    ]
 
     assert len(evenings) >= 2  # the full Mercredi Web Analytics, the nearly full Blog en Nord
     for event in evenings:
