@@ -55,11 +55,13 @@ def copy_of_the_project():
     embedded server runs as another system user, who must be able to reach the directory."""
     path = Path(tempfile.mkdtemp(prefix="rencontres-copy-"))
     path.chmod(0o755)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for part in PROJECT_PARTS:
         source = Path(settings.BASE_DIR) / part
         if source.is_dir():
-            shutil.copytree(source, path / part, ignore=ignore)
+            # With the compiled modules: a process in the copy then starts without compiling
+            # the project again (Python checks them against the sources' times and sizes,
+            # which copytree keeps, and names the copy's files in tracebacks).
+            shutil.copytree(source, path / part)
         else:
             shutil.copy(source, path / part)
     try:
