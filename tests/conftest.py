@@ -7,13 +7,94 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as totp_counters
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.urls import reverse
 from django.utils import timezone
+from xdist.scheduler import LoadScopeScheduling
 
 from community.mfa import has_second_factor
 from community.models import User
 from events.models import Event, Series, Venue
 from tests.local_web import web  # noqa: F401  (local web servers for what the site fetches)
+
+# Modules whose tests start processes (servers, workers, the embedded PostgreSQL), drive the
+# browser or seed the demo: seconds each, a few minutes in all. Workers are handed tests in
+# collection order, so these come first, heaviest first: the run must not end with one worker
+# alone on them while the other has nothing left.
+SLOW_FIRST = (
+    "tests/test_no_server_errors.py",
+    "tests/events/test_rsvp_concurrency.py",
+    "tests/community/test_embedded_postgres.py",
+    "tests/community/test_mail_queue.py",
+    "tests/community/test_serve.py",
+    "tests/events/test_seed_demo",
+    "tests/community/test_static_files.py",
+    "tests/community/test_security.py",
+    "tests/browser/",
+    "tests/events/test_home_listing_cache.py",
+    "tests/community/test_bench_floor.py",
+    "tests/community/test_database_config.py",
+    "tests/test_translations.py",
+)
+# Modules whose tests share a costly module-scoped fixture (the seeded demo, an initialised
+# cluster, a collected copy of the project): each runs whole on one worker, so the fixture is
+# made once.
+ONE_WORKER = (
+    "tests/events/test_seed_demo.py",
+    "tests/events/test_seed_demo_runs.py",
+    "tests/community/test_embedded_postgres.py",
+    "tests/community/test_static_files.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next(
+            (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
+
+
+class _Scheduling(LoadScopeScheduling):
+    """`-n`: a test at a time to whichever worker is free, in collection order, except the
+    modules of `ONE_WORKER`, sent whole. (`--dist loadgroup` would do this with markers, but
+    pytest-xdist 3.8 cannot rename pytest 9's node ids to group them.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return module if module in ONE_WORKER else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "load":  # what -n chooses; another --dist is kept
+        return _Scheduling(config, log)
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """Tests with `transaction=True` (the browser and live-server tests, the workers') empty
+    every table after them with Django's flush. On PostgreSQL it TRUNCATEs, which makes new
+    files for each table and index: about a second per test here, where DELETE on tables of a
+    few rows takes milliseconds. The end state is the same (every table empty, sequences as
+    they were); foreign keys are checked at commit (Django declares them DEFERRABLE INITIALLY
+    DEFERRED) and the flush runs in one transaction, so the order of the tables is free."""
+    truncate = PostgresOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PostgresOperations, "sql_flush", sql_flush)
+        yield
+
 
 PASSWORD = "correct-horse-battery-staple"
 # Every test organiser's authenticator app shares this secret (base32), so a test can type a code.

@@ -48,24 +48,34 @@ class ProjectCopy:
         )
 
 
-@pytest.fixture
-def project_copy():
+@contextlib.contextmanager
+def copy_of_the_project():
     """The project's code in a throw-away directory, so that its `.pgdata/` and `staticfiles/`
     are its own and not the ones the test suite uses. Not pytest's tmp_path: as root, the
     embedded server runs as another system user, who must be able to reach the directory."""
     path = Path(tempfile.mkdtemp(prefix="rencontres-copy-"))
     path.chmod(0o755)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for part in PROJECT_PARTS:
         source = Path(settings.BASE_DIR) / part
         if source.is_dir():
-            shutil.copytree(source, path / part, ignore=ignore)
+            # With the compiled modules: a process in the copy then starts without compiling
+            # the project again (Python checks them against the sources' times and sizes,
+            # which copytree keeps, and names the copy's files in tracebacks).
+            shutil.copytree(source, path / part)
         else:
             shutil.copy(source, path / part)
-    yield ProjectCopy(path)
-    pidfile = path / ".pgdata" / "postmaster.pid"
-    if pidfile.exists():  # a failed test must not leave a server running
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
-        time.sleep(0.5)
-    shutil.rmtree(path, ignore_errors=True)
+    try:
+        yield ProjectCopy(path)
+    finally:
+        pidfile = path / ".pgdata" / "postmaster.pid"
+        if pidfile.exists():  # a failed test must not leave a server running
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
+            time.sleep(0.5)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def project_copy():
+    with copy_of_the_project() as copy:
+        yield copy

@@ -82,6 +82,28 @@ def base_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def initialised_pgdata():
+    """A data directory after a first start (initdb, then the site's database), made once for
+    the module: initdb takes seconds, and only the tests of a fresh checkout need to pay it."""
+    path = Path(tempfile.mkdtemp(prefix="rencontres-embedded-"))
+    path.chmod(0o755)
+    first = start(path, "exit")
+    _, stderr = first.communicate(timeout=90)
+    assert first.returncode == 0, stderr
+    assert not server_running(path)
+    yield path / ".pgdata"
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def used_base_dir(base_dir, initialised_pgdata):
+    """`base_dir` holding a copy of that data directory, as a checkout after its first run."""
+    # cp -a: as root, the files belong to the server's system user, and must stay theirs.
+    subprocess.run(["cp", "-a", str(initialised_pgdata), str(base_dir / ".pgdata")], check=True)  # noqa: S603, S607
+    return base_dir
+
+
 def start(base: Path, how: str, user: str | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-c", CHILD, str(base), how, *([user] if user else [])]
     return subprocess.Popen(
@@ -111,17 +133,17 @@ def server_running(base: Path) -> bool:
     return True
 
 
-def test_processes_share_one_server_and_the_last_one_stops_it(base_dir):
-    first = start(base_dir, "wait")
+def test_processes_share_one_server_and_the_last_one_stops_it(used_base_dir):
+    first = start(used_base_dir, "wait")
     first_pid = postmaster_pid(first)
-    second = start(base_dir, "wait")
+    second = start(used_base_dir, "wait")
 
     assert postmaster_pid(second) == first_pid  # reused, not a second server
 
     first.communicate("\n", timeout=30)
-    assert server_running(base_dir)  # the second process still uses it
+    assert server_running(used_base_dir)  # the second process still uses it
     second.communicate("\n", timeout=30)
-    assert not server_running(base_dir)
+    assert not server_running(used_base_dir)
 
 
 def test_processes_starting_together_on_a_fresh_checkout_all_get_the_database(base_dir):
@@ -136,48 +158,48 @@ def test_processes_starting_together_on_a_fresh_checkout_all_get_the_database(ba
     assert [child.returncode for child in children] == [0, 0, 0]
 
 
-def test_a_killed_process_does_not_keep_the_server_forever(base_dir):
-    killed = start(base_dir, "kill")
+def test_a_killed_process_does_not_keep_the_server_forever(used_base_dir):
+    killed = start(used_base_dir, "kill")
     postmaster_pid(killed)
     killed.wait(timeout=30)
-    handles = json.loads((base_dir / ".pgdata" / ".handle_pids.json").read_text())
+    handles = json.loads((used_base_dir / ".pgdata" / ".handle_pids.json").read_text())
     assert handles == [killed.pid]  # left behind by SIGKILL
-    assert server_running(base_dir)
+    assert server_running(used_base_dir)
 
-    later = start(base_dir, "exit")
+    later = start(used_base_dir, "exit")
     later.communicate(timeout=60)
 
     assert later.returncode == 0
-    assert not server_running(base_dir)
+    assert not server_running(used_base_dir)
 
 
-def test_the_last_live_process_stops_the_server_even_after_another_was_killed(base_dir):
+def test_the_last_live_process_stops_the_server_even_after_another_was_killed(used_base_dir):
     # runserver's autoreloader does this: on SIGTERM it SIGKILLs its child, then exits.
-    survivor = start(base_dir, "wait")
+    survivor = start(used_base_dir, "wait")
     postmaster_pid(survivor)
-    killed = start(base_dir, "kill")
+    killed = start(used_base_dir, "kill")
     postmaster_pid(killed)
     killed.wait(timeout=30)
 
     survivor.communicate("\n", timeout=60)
 
     assert survivor.returncode == 0
-    assert not server_running(base_dir)
+    assert not server_running(used_base_dir)
 
 
-def test_a_crashed_server_is_recovered_on_the_next_start(base_dir):
-    crashed = start(base_dir, "wait")
+def test_a_crashed_server_is_recovered_on_the_next_start(used_base_dir):
+    crashed = start(used_base_dir, "wait")
     old_pid = postmaster_pid(crashed)
     os.kill(old_pid, signal.SIGKILL)  # the database server itself dies
     crashed.communicate("\n", timeout=30)
     time.sleep(0.5)
 
-    again = start(base_dir, "wait")
+    again = start(used_base_dir, "wait")
     new_pid = postmaster_pid(again)
     again.communicate("\n", timeout=30)
 
     assert new_pid != old_pid
-    assert not server_running(base_dir)
+    assert not server_running(used_base_dir)
 
 
 def test_a_server_that_cannot_start_points_to_its_log(base_dir):
@@ -228,15 +250,15 @@ def test_a_truncated_pid_list_is_started_again(tmp_path):
     assert json.loads((tmp_path / ".handle_pids.json").read_text()) == []
 
 
-def test_a_sigterm_unregisters_the_process_and_stops_the_server(base_dir):
-    proc = start(base_dir, "wait")
+def test_a_sigterm_unregisters_the_process_and_stops_the_server(used_base_dir):
+    proc = start(used_base_dir, "wait")
     postmaster_pid(proc)
 
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
 
-    assert json.loads((base_dir / ".pgdata" / ".handle_pids.json").read_text()) == []
-    assert not server_running(base_dir)
+    assert json.loads((used_base_dir / ".pgdata" / ".handle_pids.json").read_text()) == []
+    assert not server_running(used_base_dir)
 
 
 @pytest.mark.parametrize(

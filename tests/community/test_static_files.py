@@ -4,7 +4,10 @@ whatever DEBUG says, and a server without that manifest refuses to start."""
 import json
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+from tests.community.conftest import copy_of_the_project
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -14,8 +17,16 @@ PRODUCTION = {
 }
 
 
-def test_collectstatic_writes_the_manifest_without_debug_being_set(project_copy):
-    done = project_copy.run("manage.py", "collectstatic", "--no-input")
+@pytest.fixture(scope="module")
+def collected():
+    """A copy of the project after `collectstatic --no-input` (DEBUG unset), made once for the
+    tests that read what it wrote; the command's result beside it."""
+    with copy_of_the_project() as copy:
+        yield copy, copy.run("manage.py", "collectstatic", "--no-input")
+
+
+def test_collectstatic_writes_the_manifest_without_debug_being_set(collected):
+    project_copy, done = collected
 
     assert done.returncode == 0, done.stderr
     manifest = json.loads((project_copy.path / "staticfiles" / "staticfiles.json").read_text())
@@ -45,8 +56,9 @@ def test_the_deploy_check_names_the_missing_manifest_but_migrate_is_not_blocked(
     assert plain.returncode == 0, plain.stderr
 
 
-def test_after_collectstatic_production_pages_link_the_hashed_files(project_copy):
-    assert project_copy.run("manage.py", "collectstatic", "--no-input").returncode == 0
+def test_after_collectstatic_production_pages_link_the_hashed_files(collected):
+    project_copy, collectstatic = collected
+    assert collectstatic.returncode == 0, collectstatic.stderr
 
     done = project_copy.run(
         "-c",
