@@ -1,7 +1,9 @@
 import gc
+import importlib
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 from community.checks import require_connection_budget, require_static_manifest
 
@@ -14,6 +16,13 @@ application = get_wsgi_application()
 # Refuse to start rather than answer 500 on every page, or take the database past its limit.
 require_static_manifest()
 require_connection_budget()
+
+# A worker loads what its pages use before its first request: the URLs and their views, and
+# the libraries some of them import only when used (so that commands and job workers, which
+# load the URLs too, start faster).
+get_resolver().url_patterns  # noqa: B018 - imports every view
+for module in ("networkx", "icalendar"):
+    importlib.import_module(module)
 
 # Everything loaded so far (Django, the apps, networkx…) lives as long as the worker: move it
 # out of the garbage collector's sight, so that the full collections that big pages (the

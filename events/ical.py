@@ -7,11 +7,13 @@ entry. Nothing here writes a line by hand: `icalendar` escapes and folds values,
 characters, which no escaping makes valid, are removed first.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import icalendar
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -22,6 +24,11 @@ from community.mail import absolute_url, site_host
 from community.text import without_control_characters
 from events.html import plain_summary
 from events.models import Event
+
+# icalendar costs ~0.15 s to import: loaded when a feed is written (and by community/wsgi.py
+# before a web worker's first request), not by every process that loads the URLs.
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//Rencontres//Rencontres events//FR"
 
@@ -53,6 +60,8 @@ def ics_response(
 
 
 def build_calendar(events: Iterable[Event], *, name: str) -> icalendar.Calendar:
+    import icalendar  # noqa: PLC0415 - see above
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -86,6 +95,8 @@ def entry_status(event: Event) -> str:
 
 def _vevent(event: Event) -> icalendar.Event:
     url = absolute_url(event.get_absolute_url())
+    import icalendar  # noqa: PLC0415 - see above
+
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event))
     vevent.add("dtstamp", event.updated_at or timezone.now())

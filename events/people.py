@@ -18,13 +18,15 @@ For a member, every list is ordered by relevance to them: their contacts, then t
 their contacts know (most shared contacts first), then the others (most ties first).
 """
 
+from __future__ import annotations
+
 import functools
 import heapq
 import itertools
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import networkx as nx
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -36,6 +38,11 @@ from community.ties import can_see_ties, ties_shown_to_others
 from events import cache
 from events.models import RSVP, Event, Meeting, Series
 from events.people_graph import draw, graph_svg
+
+# networkx costs ~0.3 s to import: loaded when a picture is drawn (and by community/wsgi.py
+# before a web worker's first request), not by every command and process that loads the URLs.
+if TYPE_CHECKING:
+    import networkx as nx
 
 FIGURES_MIN_ATTENDEES = 5
 SAY_HELLO_MAX = 8
@@ -59,7 +66,7 @@ class Person:
     digest: str | None = None  # of the photo, if any
     # Filled for going attendees: the most relevant people they know among the others, with
     # the tie's direction seen from this person: "mutual", "out" (they follow them) or "in".
-    knows: list[tuple["Person", str]] = field(default_factory=list)
+    knows: list[tuple[Person, str]] = field(default_factory=list)
     knows_count: int = 0
     knows_text: str = ""
     knows_label: str = ""
@@ -120,7 +127,7 @@ class Attendees:
     # Attendees not listed, each shown to themselves only: never read but for the viewer.
     unlisted: dict[int, Person]
 
-    def seen_by(self, viewer_id: int | None) -> "Attendees":
+    def seen_by(self, viewer_id: int | None) -> Attendees:
         """The attendees as `viewer_id` sees them: the viewer shown even when not listed."""
         if viewer_id not in self.unlisted:
             return self
@@ -176,7 +183,7 @@ class Ties:
     adj: dict[int, set[int]]  # every attendee shown going, with whom they are tied
 
     @classmethod
-    def build(cls, visible: set, nodes) -> "Ties":
+    def build(cls, visible: set, nodes) -> Ties:
         adj: dict[int, set[int]] = {i: set() for i in nodes}
         for a, b in visible:
             adj[a].add(b)
@@ -205,6 +212,8 @@ class Ties:
 
     def graph(self, keep=None) -> nx.Graph:
         """The ties as a networkx graph, of the members in `keep` or of everyone."""
+        import networkx as nx  # noqa: PLC0415 - see above
+
         graph = nx.Graph()
         if keep is None:
             graph.add_nodes_from(self.adj)
@@ -339,7 +348,7 @@ def event_people(*, event: Event, viewer, view: str = "around", request=None) ->
     return ctx
 
 
-def _everyone(request, event: Event, graph: "Ties", personal: int | None):
+def _everyone(request, event: Event, graph: Ties, personal: int | None):
     """The picture of everyone, without the viewer's rings (`graph_svg()` adds them): the
     same for every member, so drawn once per data version; for a viewer who sees more than
     others (`_seen_by()`), once for them alone."""

@@ -17,14 +17,21 @@ one path per kind, to keep the page light: only the viewer and their contacts ke
 name in `<title>` there; the full list below the picture names everyone.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from community import photos
+
+# networkx costs ~0.3 s to import: loaded when a picture is drawn (and by community/wsgi.py
+# before a web worker's first request), not by every command and process that loads the URLs.
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Cluster colours: distinguishable, dark enough for white text at normal sizes.
 PALETTE = ["#1d4f91", "#1e6b34", "#6b2d8f", "#0e6e6e", "#8a4b00", "#a4161a", "#44546a"]
@@ -63,6 +70,8 @@ class Layout:
 
 def clusters_of(graph: nx.Graph) -> list[list[int]]:
     """Groups of two or more found by Louvain, largest first, each sorted."""
+    import networkx as nx  # noqa: PLC0415 - see above
+
     tied = graph.subgraph([n for n in graph.nodes if graph.degree(n) > 0])
     if tied.number_of_nodes() == 0:
         return []
@@ -198,6 +207,8 @@ def _cluster_layout(
     depth-first order, so that people who know each other sit side by side and ties stay
     short (and hundreds of attendees cost milliseconds, not seconds).
     """
+    import networkx as nx  # noqa: PLC0415 - see above
+
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) <= 3:

@@ -11,7 +11,6 @@ author's profile when the post lives on a blog one member has verified as theirs
 
 import logging
 
-import mf2py
 import nh3
 from django.db import transaction
 from django.tasks import task
@@ -128,6 +127,10 @@ def receive(*, source: str, event_id: int) -> str:
         if not links_to(page.links, absolute_url(event.get_absolute_url())):
             _remove(event=event, source=source)
             return "no_link"
+        # mf2py (with BeautifulSoup) costs ~0.2 s to import: loaded by the task that reads a
+        # source, not by every process that loads the URLs.
+        import mf2py  # noqa: PLC0415
+
         parsed = mf2py.parse(doc=html, url=answer.url, html_parser="html5lib")
     except (pages.TooComplex, RecursionError) as error:
         # Known to link to the event, but not readable: keep what an earlier check listed.

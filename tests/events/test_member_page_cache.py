@@ -3,6 +3,7 @@ page, their header and footer) are computed once per data version: every write t
 shows on the very next request, and one member's parts never reach another."""
 
 import re
+import uuid
 
 import pytest
 from django.core.cache import caches
@@ -162,7 +163,8 @@ def _token(body: str) -> str:
 
 @pytest.mark.parametrize("reads", [1, 3])
 def test_the_redis_cache_keeps_its_client(reads):
-    redis = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": "test-client"})
+    # A prefix of its own: the other parameter runs at the same time on another worker.
+    redis = RedisCache("redis://127.0.0.1:6379/9", {"KEY_PREFIX": f"test-client-{uuid.uuid4()}"})
     redis.set("k", "v")
     first = redis._cache.get_client()
 
