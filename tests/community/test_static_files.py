@@ -82,6 +82,17 @@ def test_with_debug_on_pages_link_the_sources_without_collectstatic(project_copy
     assert (done.returncode, done.stdout) == (0, "/static/css/site.css\n"), done.stderr
 
 
+def test_a_web_worker_loads_every_view_and_library_before_its_first_request(project_copy):
+    done = project_copy.run(
+        "-c",
+        "import gc, sys; import community.wsgi; "
+        "print(gc.get_threshold(), gc.get_freeze_count() > 0, "
+        "all(m in sys.modules for m in ('events.views.people', 'networkx', 'icalendar')))",
+    )
+
+    assert (done.returncode, done.stdout) == (0, "(50000, 20, 20) True True\n"), done.stderr
+
+
 def test_every_section_of_the_stylesheet_starts_outside_any_block():
     # A brace lost in one section (a merge, say) silently swallows every rule after it.
     depth = 0
