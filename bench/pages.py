@@ -70,6 +70,8 @@ def main() -> int:
     if args.redis:
         env["REDIS_URL"] = args.redis
     manage = [sys.executable, str(ROOT / "manage.py")]
+    # A database first migrated with Redis (`--redis`) has no cache table for a run without.
+    run([*manage, "createcachetable"], env)
     run([*manage, "migrate", "--no-input", "-v", "0"], env)
     if not has_scale_data(url, args.members):
         started = time.monotonic()
