@@ -107,12 +107,7 @@ def fragment(request: HttpRequest, name: str, *parts, build: Callable[[], dict])
     `valid_until` is the moment they stop being true (None: only a write changes them).
     Nothing in them may depend on the visitor, unless `parts` name the visitor.
     """
-    key = _key(name, data_version(request), *parts)
-    pieces = _read(key)
-    if pieces is None or not _still_true(pieces["valid_until"]):
-        pieces = build()
-        _write(key, pieces)
-    return pieces
+    return _pieces(_key(name, data_version(request), *parts), build, _read, _write)
 
 
 def personal(request: HttpRequest, name: str, *parts, build: Callable[[], dict]) -> dict:
@@ -121,11 +116,19 @@ def personal(request: HttpRequest, name: str, *parts, build: Callable[[], dict])
     pieces are asked for by that member, and every server keeps its own. The data version
     keys them, so the next write anywhere is seen on the very next request."""
     key = _key(name, data_version(request), request.user.pk, *parts)
-    pieces = caches["local"].get(key)
+    return _pieces(key, build, caches["local"].get, _write_local)
+
+
+def _pieces(key: str, build: Callable[[], dict], read, write) -> dict:
+    pieces = read(key)
     if pieces is None or not _still_true(pieces["valid_until"]):
         pieces = build()
-        caches["local"].set(key, pieces, FRAGMENT_SECONDS)
+        write(key, pieces)
     return pieces
+
+
+def _write_local(key: str, value) -> None:
+    caches["local"].set(key, value, FRAGMENT_SECONDS)
 
 
 def page(
@@ -169,9 +172,14 @@ def _member_page(request: HttpRequest, render) -> HttpResponse:
         return _response(with_csrf_token(found[1], request), found[2])
     response, valid_until = render()
     if response.status_code == 200 and not response.cookies:
-        html = CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
-        caches["local"].set(key, (valid_until, html, _headers(response)), FRAGMENT_SECONDS)
+        html = without_csrf_token(response.content.decode())
+        _write_local(key, (valid_until, html, _headers(response)))
     return response
+
+
+def without_csrf_token(html: str) -> str:
+    """`html` with `CSRF_PLACEHOLDER` for its forms' tokens, to be kept."""
+    return CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", html)
 
 
 def with_csrf_token(html: str, request: HttpRequest) -> str:
@@ -199,14 +207,14 @@ def _read(key: str):
     if found is None:
         found = caches["fragments"].get(key)
         if found is not None:
-            caches["local"].set(key, found, FRAGMENT_SECONDS)
+            _write_local(key, found)
     return found
 
 
 def _write(key: str, value) -> None:
     caches["fragments"].set(key, value, FRAGMENT_SECONDS)
     if not _fragments_in_memory():
-        caches["local"].set(key, value, FRAGMENT_SECONDS)
+        _write_local(key, value)
 
 
 def _fragments_in_memory() -> bool:

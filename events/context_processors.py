@@ -38,9 +38,9 @@ def _member_chrome(request: HttpRequest) -> dict:
 
 
 def _render_chrome(request: HttpRequest) -> dict:
-    ctx = {"csrf_token": cache.CSRF_PLACEHOLDER}
     chrome = {
-        part: render_to_string(f"includes/{part}.html", ctx, request=request) for part in PARTS
+        part: cache.without_csrf_token(render_to_string(f"includes/{part}.html", request=request))
+        for part in PARTS
     }
     return chrome | {"valid_until": None}
 

@@ -122,9 +122,8 @@ def fill_free_seats(*, event: Event) -> list[RSVP]:
 
 def waitlist_position(rsvp: RSVP) -> int | None:
     """1 for the first in the queue; None when the member is not waitlisted."""
-    if rsvp.status != RSVP.Status.WAITLISTED:
-        return None
-    return with_waitlist_position(RSVP.objects.filter(pk=rsvp.pk)).get().waitlist_position
+    add_waitlist_positions([rsvp])
+    return getattr(rsvp, "waitlist_position", None)
 
 
 def upcoming_of(member) -> dict[int, RSVP]:
