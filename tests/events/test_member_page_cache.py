@@ -224,3 +224,25 @@ def test_a_message_is_shown_once_and_never_kept(client, event, member):
     assert 'class="messages"' in shown
     assert 'class="messages"' not in again
     assert 'data-rsvp-status="going"' in again
+
+
+def test_a_member_who_starts_hiding_everything_vanishes_from_cached_pages(client, event, member):
+    hugo = make_member("hugo", display_name="Hugo Caché")
+    Tie.objects.create(from_member=hugo, to_member=member, network="x")  # Hugo's own tie
+    going(event, hugo)
+    client.force_login(member)
+    assert "1 personne que vous connaissez y va" in home(client)
+    assert "Hugo Caché" in client.get(event.get_absolute_url()).content.decode()
+
+    hugo.listed_in_attendees = False
+    hugo.ties_visibility = User.Visibility.NOBODY
+    hugo.save()
+
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "que vous connaissez" not in home(client)
+    assert "Hugo" not in page and ">HC<" not in page
+    assert known_count(page) == 0
+    assert "et 1 membre qui préfère ne pas apparaître" in page  # counted, never named
+    visitor = Client().get(event.get_absolute_url()).content.decode()
+    assert "Hugo" not in visitor
+    assert 'data-going="1"' in visitor  # the count only
