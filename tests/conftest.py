@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time as totp
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from xdist.scheduler import LoadScopeScheduling
 
 from community.mfa import has_second_factor
@@ -94,6 +94,16 @@ def _flush_by_delete():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PostgresOperations, "sql_flush", sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Django's LocaleMiddleware activates each request's language in the thread that runs it
+    (the test's own, with the test client) and leaves it active after the response: every test
+    starts in the site's default language, whichever test ran before it on this worker."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 PASSWORD = "correct-horse-battery-staple"
