@@ -53,6 +53,8 @@ def test_an_organiser_adds_a_passkey_and_logs_in_with_it(page, live_server, seri
     page.goto("/accounts/2fa/webauthn/add/")
     page.locator("#id_password").fill(PASSWORD)  # allauth asks for the password again
     page.get_by_role("button", name="Confirm").click()
+    # allauth's script binds the button once the page has loaded: a click before is lost.
+    page.wait_for_url(f"{live_server.url}/accounts/2fa/webauthn/add/", wait_until="load")
     page.locator("#mfa_webauthn_add").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/recovery-codes/")
     assert Authenticator.objects.filter(user=organiser, type="webauthn").count() == 1
@@ -62,7 +64,7 @@ def test_an_organiser_adds_a_passkey_and_logs_in_with_it(page, live_server, seri
 
     page.context.clear_cookies()
     log_in(page, organiser.email)
-    expect(page).to_have_url(f"{live_server.url}/accounts/2fa/authenticate/")
+    page.wait_for_url(f"{live_server.url}/accounts/2fa/authenticate/", wait_until="load")
     page.get_by_role("button", name="Use a security key").click()
     page.locator(".account-menu > summary").click()  # logged in: the header's account menu
     expect(page.get_by_role("link", name="My account")).to_be_visible()
