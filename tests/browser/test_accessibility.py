@@ -15,7 +15,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-pract
 
 
 def serious_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        # What axe-playwright-python asks by default, lost when options are given: details
+        # for violations only (the rules that pass are still run, their nodes not collected).
+        "resultTypes": ["violations"],
+    }
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
