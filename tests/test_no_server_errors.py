@@ -87,20 +87,16 @@ def site(db, series, venue):
     rsvps.rsvp(event=upcoming, member=other, going=True)  # waitlisted: capacity 1
     identity = Identity.objects.create(member=member, network="mastodon", handle="@c@m.social")
     tie = Tie.objects.create(from_member=member, to_member=other, network="mastodon")
-    known = [
-        upcoming.slug,
-        past.slug,
-        series.slug,
-        member.username,
-        organiser.username,
-        member.calendar_token,
-        organiser.calendar_token,
-        str(identity.pk),
-        str(tie.pk),
-        "fr",
-        "en",
-    ]
-    return {"organiser": organiser, "member": member, "known": known}
+    # The real values, by the name of the placeholder they fill.
+    named = {
+        "slug": [upcoming.slug, past.slug, series.slug],
+        "username": [member.username, organiser.username],
+        "token": [member.calendar_token, organiser.calendar_token],
+        "pk": [str(identity.pk), str(tie.pk)],
+        "code": ["fr", "en"],
+    }
+    known = [value for values in named.values() for value in values]
+    return {"organiser": organiser, "member": member, "known": known, "named": named}
 
 
 def _visitor(site, actor: str) -> Client:
@@ -166,12 +162,21 @@ def _fill(route: str, known: list[str]):
     )
 
 
+def _real_values(names: list[str], site) -> list[str]:
+    """The real values that may fill a route's placeholders (each in all of them): those of
+    their names (a slug for `{slug}`), or every known value for a name not in `named`. The
+    others answer 404 and show no form the 404 page does not."""
+    if all(name in site["named"] for name in names):
+        return list(dict.fromkeys(v for name in names for v in site["named"][name]))
+    return site["known"]
+
+
 def _fields_of_every_form(site, visitors) -> list[str]:
     """The names of the fields of every form the pages show, to any of the visitors."""
     fields = set()
     for route in ROUTES:
         names = re.findall(r"\{(\w+)\}", route)
-        for known in site["known"] if names else [None]:
+        for known in _real_values(names, site) if names else [None]:
             url = route.format(**dict.fromkeys(names, quote(known or "", safe="")))
             for client in visitors.values():
                 response = client.get(url)
