@@ -11,14 +11,12 @@ with any data in their place. The test data's names and titles are not catalogue
 import ast
 import re
 from html.parser import HTMLParser
-from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from community.models import Identity, Network, Tie, User
@@ -451,18 +449,6 @@ def test_french_catalogue_follows_french_typography():
 
 def test_every_catalogue_entry_has_a_checked_french_translation():
     assert [english for english, french in catalogue_pairs() if not french] == []
-
-
-def test_demo_recap_titles_need_no_elision(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # the demo draws covers
-    with time_machine.travel(NOW, tick=False):
-        call_command("seed_demo", stdout=StringIO())
-    recaps = EventLink.objects.filter(kind=EventLink.Kind.RECAP).select_related("event")
-    titles = list(recaps.values_list("title", flat=True))
-    assert titles
-    # « de » never stands before a vowel or a mute h: « le récap d’Anaïs », not « de Anaïs ».
-    assert [t for t in titles if re.search(r"\bde [AEIOUYÉÈÊÀÂÎÏÔHaeiouéèêàâîïôh]", t)] == []
-    assert all(t.startswith("Le récap de la soirée, par ") for t in titles)
 
 
 def test_going_reads_as_a_heading_or_a_status_as_french_needs(client, world, organiser, member):

@@ -73,6 +73,16 @@ def test_demo_gives_a_few_events_a_drawn_cover(demo, media_root):
         assert event.picture_url == f"/media/covers/{event.cover_digest}-600.webp"
 
 
+def test_demo_recap_titles_need_no_elision(demo):
+    titles = list(
+        EventLink.objects.filter(kind=EventLink.Kind.RECAP).values_list("title", flat=True)
+    )
+    assert titles
+    # « de » never stands before a vowel or a mute h: « le récap d’Anaïs », not « de Anaïs ».
+    assert [t for t in titles if re.search(r"\bde [AEIOUYÉÈÊÀÂÎÏÔHaeiouéèêàâîïôh]", t)] == []
+    assert all(t.startswith("Le récap de la soirée, par ") for t in titles)
+
+
 def test_demo_creates_the_three_series_with_organisers_and_links(demo):
     series = {s.slug: s for s in Series.objects.all()}
 

@@ -1,8 +1,8 @@
 """Seeding runs of their own: `--if-empty`, and the demo seeded on days of the month that
 move its upcoming editions around (tests/events/test_seed_demo.py shares one seeded demo).
 
-The `--if-empty` tests come first: they need an empty database, and a day's demo stays in
-the database until the last test of that day."""
+The test of `--if-empty` on a database with members comes first: it needs a database without
+the demo, and a day's demo stays in the database until the last test of that day."""
 
 import datetime as dt
 from io import StringIO
@@ -45,13 +45,6 @@ def test_if_empty_leaves_a_database_with_members_alone(db):
     assert not Event.objects.exists()
 
 
-def test_if_empty_seeds_an_empty_database(db):
-    seed("--if-empty")
-
-    assert User.objects.count() > 100
-    assert Event.objects.exists()
-
-
 # Days of the month that move the upcoming editions around (the demo's dates are relative).
 SEED_DAYS = [
     dt.datetime(2027, 1, 4, 10, tzinfo=dt.UTC),
@@ -72,22 +65,32 @@ def going_graph(event: Event) -> nx.Graph:
 
 
 @pytest.fixture(scope="module", params=SEED_DAYS, ids=lambda day: f"{day:%d}th")
-def seeded_on(request, django_db_setup, django_db_blocker, tmp_path_factory) -> dt.datetime:
-    """The demo seeded on one of `SEED_DAYS`, once for the tests of that day, in a transaction
-    rolled back after them (pytest runs the tests of one day, then those of the next)."""
+def seeded_on(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded on one of `SEED_DAYS` by `seed_demo --if-empty` (the database is empty:
+    it seeds), once for the tests of that day, in a transaction rolled back after them (pytest
+    runs the tests of one day, then those of the next). The day and what the command printed."""
     media = tmp_path_factory.mktemp("media")
     with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
         with time_machine.travel(request.param, tick=False):
-            seed()
-        yield request.param
+            out = seed("--if-empty")
+        yield request.param, out
         transaction.set_rollback(True)
 
 
 @pytest.fixture
 def today(seeded_on, db):
     # `db`: each test in a transaction of its own inside the day's.
-    with time_machine.travel(seeded_on, tick=False):
-        yield seeded_on
+    day, _ = seeded_on
+    with time_machine.travel(day, tick=False):
+        yield day
+
+
+def test_if_empty_seeds_an_empty_database(seeded_on, today):
+    _, out = seeded_on
+
+    assert "no demo data" not in out
+    assert User.objects.count() > 100
+    assert Event.objects.exists()
 
 
 def test_demo_workspace_shows_upcoming_editions_on_track_and_behind(client, today):
