@@ -38,15 +38,20 @@ def test_organiser_publishes_anyway_and_other_organiser_sees_the_clash(
     page.get_by_label("Publish now or hold the date").select_option("published")
     page.get_by_label("Start").fill("2027-12-02T19:30")
     page.get_by_label("End").fill("2027-12-02T22:30")
+    # The preview lists the clash as soon as the dates are in, above the button, which it
+    # moves down: a click before it lands would miss the button.
+    expect(page.locator("#clash-preview .clash")).to_have_count(1)
     page.get_by_role("button", name="Save").click()
 
+    publish_anyway = page.get_by_label("Publish anyway, despite the clashes")
+    expect(publish_anyway).to_be_visible()  # the server's answer to the save, not the preview
     clash = page.locator(".clash")
     expect(clash).to_have_count(1)
     expect(clash).to_contain_text("Mesure d'audience")
     expect(clash).to_contain_text("Severity high · 75% shared audience")
     assert not Event.objects.filter(title="Blog en Nord de décembre").exists()
 
-    page.get_by_label("Publish anyway, despite the clashes").check()
+    publish_anyway.check()
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".message.success")).to_contain_text("Blog en Nord de décembre")
     mine = Event.objects.get(title="Blog en Nord de décembre")
