@@ -26,10 +26,10 @@ for module in ("networkx", "icalendar"):
 
 # Everything loaded so far (Django, the apps, networkx…) lives as long as the worker: move it
 # out of the garbage collector's sight, so that the full collections that big pages (the
-# people view builds ~100,000 objects) trigger stop walking it on every request.
+# people view of a large event) trigger stop walking it on every request.
 gc.freeze()
-# A big page makes ~100,000 objects that reference counting frees when the response is sent;
-# at the default threshold (700 allocations) the collector runs ~150 times over them during
-# one such request. Collecting the youngest objects every 50,000 allocations instead keeps
-# cycles bounded (a few MB) and stops that work.
+# A big page makes many objects that reference counting frees when the response is sent; at
+# the default threshold (700 allocations) the collector walks them again and again during one
+# such request. Collecting the youngest objects every 50,000 allocations instead keeps cycles
+# bounded and stops that work.
 gc.set_threshold(50_000, 20, 20)

@@ -25,7 +25,7 @@ from community.text import without_control_characters
 from events.html import plain_summary
 from events.models import Event
 
-# icalendar costs ~0.15 s to import: loaded when a feed is written (and by community/wsgi.py
+# icalendar is slow to import: loaded when a feed is written (and by community/wsgi.py
 # before a web worker's first request), not by every process that loads the URLs.
 if TYPE_CHECKING:
     import icalendar
@@ -94,9 +94,9 @@ def entry_status(event: Event) -> str:
 
 
 def _vevent(event: Event) -> icalendar.Event:
-    url = absolute_url(event.get_absolute_url())
     import icalendar  # noqa: PLC0415 - see above
 
+    url = absolute_url(event.get_absolute_url())
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event))
     vevent.add("dtstamp", event.updated_at or timezone.now())

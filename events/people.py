@@ -39,7 +39,7 @@ from events import cache
 from events.models import RSVP, Event, Meeting, Series
 from events.people_graph import draw, graph_svg
 
-# networkx costs ~0.3 s to import: loaded when a picture is drawn (and by community/wsgi.py
+# networkx is slow to import: loaded when a picture is drawn (and by community/wsgi.py
 # before a web worker's first request), not by every command and process that loads the URLs.
 if TYPE_CHECKING:
     import networkx as nx

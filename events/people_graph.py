@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from community import photos
 
-# networkx costs ~0.3 s to import: loaded when a picture is drawn (and by community/wsgi.py
+# networkx is slow to import: loaded when a picture is drawn (and by community/wsgi.py
 # before a web worker's first request), not by every command and process that loads the URLs.
 if TYPE_CHECKING:
     import networkx as nx

@@ -65,7 +65,7 @@ def area_of(location: str, *, cities: list[str], default: str) -> str:
 def parse_events(data: bytes, *, feed: RivalFeed, now: dt.datetime) -> tuple[list, bool]:
     """The feed's events in the window, and whether some were left out over `MAX_EVENTS`.
     Raises ValueError when the data is not iCalendar."""
-    import icalendar  # noqa: PLC0415 - loaded by the task that reads a feed (~0.15 s)
+    import icalendar  # noqa: PLC0415 - slow to import: loaded by the task that reads a feed
 
     calendar = icalendar.Calendar.from_ical(data)
     cities = known_cities()

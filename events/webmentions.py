@@ -127,7 +127,7 @@ def receive(*, source: str, event_id: int) -> str:
         if not links_to(page.links, absolute_url(event.get_absolute_url())):
             _remove(event=event, source=source)
             return "no_link"
-        # mf2py (with BeautifulSoup) costs ~0.2 s to import: loaded by the task that reads a
+        # mf2py (with BeautifulSoup) is slow to import: loaded by the task that reads a
         # source, not by every process that loads the URLs.
         import mf2py  # noqa: PLC0415
 
